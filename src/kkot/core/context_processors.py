@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def kkot(request):
+    return {"KKOT_LANGUAGES": settings.LANGUAGES}
