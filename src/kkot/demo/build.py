@@ -1,0 +1,107 @@
+"""`kkot demo`: build the deterministic demo marketplace once; later runs reuse it.
+
+Steps are small functions over a shared :class:`DemoCatalog`, so later capabilities (orders, shipments,
+reviews) add their own step to ``STEPS`` without touching the others.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from kkot.demo.catalog import DEMO_PASSWORD, SELLER_EMAIL, SHOPPER_EMAIL, DemoCatalog, build_products, build_users_and_stores
+from kkot.demo.events import build_events, refresh_product_counters
+from kkot.demo.shoppers import build_shoppers
+from kkot.stores.models import StoreFollow
+
+DEMO_VERSION = 1
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    products_per_store: int = 400  # 8 stores -> 3,200 products
+    shoppers: int = 10_000
+    days: int = 365
+    sessions_per_day: int = 620  # about 1.2 million events
+
+
+SMALL = DemoSize(products_per_store=12, shoppers=50, days=14, sessions_per_day=30)
+
+
+def marker_path():
+    return settings.VAR_DIR / "demo.json"
+
+
+def demo_is_built() -> bool:
+    path = marker_path()
+    if not path.exists():
+        return False
+    try:
+        info = json.loads(path.read_text())
+    except ValueError:
+        return False
+    from kkot.accounts.models import User
+
+    return info.get("version") == DEMO_VERSION and User.objects.filter(email=SELLER_EMAIL).exists()
+
+
+def demo_build(*, seed: int = 20261121, size: DemoSize = DemoSize(), quiet: bool = False) -> dict:
+    """Build everything into an empty database. Deterministic for a seed (timestamps end at 'now')."""
+    t0 = time.perf_counter()
+    rnd = random.Random(seed)
+    cat = DemoCatalog()
+    end = timezone.now()
+    timings = {}
+    with transaction.atomic():
+        build_users_and_stores(rnd, cat)
+        with tqdm(total=size.products_per_store * len(cat.stores), desc="상품", unit="개", disable=quiet) as bar:
+            build_products(rnd, cat, size.products_per_store, bar)
+    timings["catalog_s"] = round(time.perf_counter() - t0, 1)
+    with transaction.atomic():
+        shoppers = build_shoppers(rnd, size.shoppers)
+        followers = rnd.sample(shoppers, min(len(shoppers), 1500))
+        StoreFollow.objects.bulk_create(
+            [StoreFollow(store=rnd.choice(cat.stores), user_id=uid) for uid, _g, _y in followers], ignore_conflicts=True
+        )
+        for s in cat.stores:
+            s.follower_count = StoreFollow.objects.filter(store=s).count()
+            s.save(update_fields=["follower_count"])
+    timings["shoppers_s"] = round(time.perf_counter() - t0 - timings["catalog_s"], 1)
+    t1 = time.perf_counter()
+    with tqdm(total=size.days, desc="이벤트(일)", unit="일", disable=quiet) as bar:
+        n_events = build_events(rnd, cat, shoppers, days=size.days, sessions_per_day=size.sessions_per_day, end=end,
+                                progress=bar)
+    refresh_product_counters(end=end)
+    timings["events_s"] = round(time.perf_counter() - t1, 1)
+    info = {
+        "version": DEMO_VERSION, "seed": seed, "built_at": end.isoformat(), "stores": len(cat.stores),
+        "products": len(cat.products), "shoppers": size.shoppers, "events": n_events,
+        "dead_banners": cat.dead_banner, "leaky_products": cat.leaky_products,
+        "seconds": round(time.perf_counter() - t0, 1), **timings,
+    }
+    marker_path().write_text(json.dumps(info, ensure_ascii=False, indent=2))
+    try:
+        from kkot.search.tasks import search_index_rebuild  # built lazily on first search otherwise
+
+        call_command  # keep import used
+        search_index_rebuild.call()
+    except Exception:  # noqa: BLE001 - the index also builds itself on first use
+        pass
+    return info
+
+
+def logins_text() -> str:
+    return (
+        "\n  꽃 kkot 데모 마켓이 준비되었습니다: http://127.0.0.1:8000\n"
+        f"  판매자 로그인:  {SELLER_EMAIL} / {DEMO_PASSWORD}   (판매자센터 http://127.0.0.1:8000/seller/)\n"
+        f"  구매자 로그인:  {SHOPPER_EMAIL} / {DEMO_PASSWORD}\n"
+        f"  운영자 관리:    admin@kkot.demo / {DEMO_PASSWORD}   (http://127.0.0.1:8000/admin/)\n"
+    )
