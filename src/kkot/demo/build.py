@@ -12,12 +12,18 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from kkot.demo.catalog import DEMO_PASSWORD, SELLER_EMAIL, SHOPPER_EMAIL, DemoCatalog, build_products, build_users_and_stores
+from kkot.demo.catalog import (
+    DEMO_PASSWORD,
+    SELLER_EMAIL,
+    SHOPPER_EMAIL,
+    DemoCatalog,
+    build_products,
+    build_users_and_stores,
+)
 from kkot.demo.events import build_events, refresh_product_counters
 from kkot.demo.shoppers import build_shoppers
 from kkot.stores.models import StoreFollow
@@ -89,12 +95,11 @@ def demo_build(*, seed: int = 20261121, size: DemoSize = DemoSize(), quiet: bool
     }
     marker_path().write_text(json.dumps(info, ensure_ascii=False, indent=2))
     try:
-        from kkot.search.tasks import search_index_rebuild  # built lazily on first search otherwise
-
-        call_command  # keep import used
+        from kkot.search.tasks import search_index_rebuild  # otherwise built lazily on the first search
+    except ImportError:
+        search_index_rebuild = None
+    if search_index_rebuild is not None:
         search_index_rebuild.call()
-    except Exception:  # noqa: BLE001 - the index also builds itself on first use
-        pass
     return info
 
 
