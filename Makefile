@@ -34,7 +34,7 @@ chromium:
 	  else echo "note: chromium not installed; browser tests will be skipped"; fi; }
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src bench
+	$(VENV)/bin/ruff check src $(wildcard bench)
 	$(VENV)/bin/lint-imports
 
 # KKOT_TEST_DATABASE_URL=postgres://... make test   runs the same suite on PostgreSQL.

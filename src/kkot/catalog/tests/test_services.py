@@ -4,7 +4,13 @@ import pytest
 
 from kkot.catalog.models import Product, Variant
 from kkot.catalog.selectors import ProductFilter, products_for_seller, products_visible
-from kkot.catalog.services import OptionInput, VariantInput, product_image_add, product_update, products_set_status
+from kkot.catalog.services import (
+    OptionInput,
+    VariantInput,
+    product_image_add,
+    product_update,
+    products_set_status,
+)
 from kkot.core.errors import NotFound, PermissionDenied, ValidationError
 from kkot.core.testing import image_bytes, make_product, make_store, make_user, product_input, upload
 from kkot.stores.services import staff_add
