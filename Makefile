@@ -27,9 +27,9 @@ serve: $(STAMP)
 
 # Debian's Chromium for the browser tests (never a downloaded browser). Skipped quietly without apt/root.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && [ -d /usr/share/fonts/truetype/nanum ]; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+	    (apt-get install -y -q chromium fonts-nanum >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium fonts-nanum >/dev/null 2>&1)) \
 	      || echo "note: could not install chromium; browser tests will be skipped"; \
 	  else echo "note: chromium not installed; browser tests will be skipped"; fi; }
 

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves Swagger UI from its own static files (offline /api/docs), not from a CDN
     "django_tasks",
     "huey.contrib.djhuey",
     "kkot.core",
@@ -103,6 +104,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve app static files straight from the apps (no collectstatic step on a laptop); production runs
+# `kkot manage collectstatic` and whitenoise serves the hashed copies.
+WHITENOISE_USE_FINDERS = True
 MEDIA_URL = CONFIG.media_url_base
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

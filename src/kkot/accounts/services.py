@@ -55,9 +55,10 @@ def user_set_tracking_opt_out(*, user: User, opt_out: bool) -> None:
 def api_token_create(*, user: User, store, name: str) -> tuple[ApiToken, str]:
     """Create a token for ``user`` acting on ``store``; the raw key is returned once and never stored.
     The caller must have checked the user's membership of the store (sellercenter / API do)."""
-    from kkot.stores.services import require_role
+    from kkot.core.errors import PermissionDenied
 
-    require_role(store=store, user=user, role="viewer")
+    if not store.memberships.filter(user=user).exists():
+        raise PermissionDenied(_("이 스토어의 직원만 API 토큰을 만들 수 있습니다."))
     raw = ApiToken.new_raw_key()
     token = ApiToken.objects.create(user=user, store=store, name=(name or "API").strip()[:60], prefix=raw[:10],
                                     key_hash=ApiToken.hash(raw))

@@ -176,3 +176,26 @@ def attribute_facets(qs: QuerySet[Product], defs: list[AttributeDefinition], lim
             for v in value if isinstance(value, list) else ([value] if value else []):
                 bucket[v] = bucket.get(v, 0) + 1
     return {c: dict(sorted(b.items(), key=lambda kv: -kv[1])) for c, b in counts.items() if b}
+
+
+def product_status_counts(*, store: Store) -> dict[str, int]:
+    """{status: count} over the seller's products, every status present (0 when none)."""
+    from django.db.models import Count
+
+    rows = Product.objects.filter(store=store).order_by().values("status").annotate(n=Count("id"))
+    out = {s: 0 for s in Product.Status.values}
+    out.update({r["status"]: r["n"] for r in rows})
+    return out
+
+
+def category_get(*, ref: int | str) -> Category:
+    """An active category by id (int or digit string) or slug; NotFound otherwise (never a 500 for a silly id)."""
+    ref = str(ref).strip()
+    if ref.isascii() and ref.isdigit():
+        pk = int(ref)
+        cat = Category.objects.filter(pk=pk, is_active=True).first() if 1 <= pk <= 2**63 - 1 else None
+    else:
+        cat = Category.objects.filter(slug=ref, is_active=True).first()
+    if cat is None:
+        raise NotFound(_("카테고리를 찾을 수 없습니다."))
+    return cat

@@ -136,8 +136,24 @@ def option_combinations(options: list[OptionInput]) -> list[dict[str, str]]:
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*[o.values for o in options])]
 
 
-def _validate(store: Store, data: ProductInput, product: Product | None) -> dict[str, Any]:
-    """Validate the whole input; return cleaned values or raise one ValidationError listing every problem."""
+def _category_rules(category_id, cache: dict | None) -> tuple[Category | None, dict, list[str]]:
+    """(active category, its attribute definitions by code, its notice fields); memoised in ``cache`` if given."""
+    if cache is not None and category_id in cache:
+        return cache[category_id]
+    category = Category.objects.filter(pk=category_id, is_active=True).first() if category_id else None
+    rules = (category, {d.code: d for d in category_attribute_defs(category)} if category else {},
+             category_notice_fields(category) if category else [])
+    if cache is not None:
+        cache[category_id] = rules
+    return rules
+
+
+def _validate(store: Store, data: ProductInput, product: Product | None, *,
+              rules_cache: dict | None = None) -> dict[str, Any]:
+    """Validate the whole input; return cleaned values or raise one ValidationError listing every problem.
+
+    ``rules_cache`` (bulk import) memoises the per-category lookups across many products.
+    """
     e = _Errors()
     clean: dict[str, Any] = {}
 
@@ -153,7 +169,7 @@ def _validate(store: Store, data: ProductInput, product: Product | None) -> dict
         e.add("code", _("상품코드는 40자 이내입니다."))
     clean["code"] = code
 
-    category = Category.objects.filter(pk=data.category_id, is_active=True).first() if data.category_id else None
+    category, defs, notice_fields = _category_rules(data.category_id, rules_cache)
     if category is None:
         e.add("category", _("카테고리를 선택해 주세요."))
     elif category.level != 3:
@@ -183,7 +199,6 @@ def _validate(store: Store, data: ProductInput, product: Product | None) -> dict
     # Attributes typed per category (inherited from ancestors).
     attrs: dict[str, Any] = {}
     if category is not None:
-        defs = {d.code: d for d in category_attribute_defs(category)}
         for key, value in (data.attributes or {}).items():
             if value in (None, "", []):
                 continue
@@ -203,7 +218,6 @@ def _validate(store: Store, data: ProductInput, product: Product | None) -> dict
                 attrs[key] = str(value)
             else:
                 attrs[key] = str(value).strip()[:100]
-        notice_fields = category_notice_fields(category)
         notice = {}
         for key, value in (data.notice or {}).items():
             if key not in notice_fields:
@@ -440,15 +454,20 @@ def product_image_delete(*, product: Product, actor: User, image_id: int) -> Non
     img.delete()
 
 
-def product_attribute_values_sync(*, product: Product) -> None:
-    """Rewrite the (code, value) rows used by storefront filters from ``product.attributes``."""
-    ProductAttributeValue.objects.filter(product=product).delete()
+def product_attribute_value_rows(*, product: Product) -> list[ProductAttributeValue]:
+    """The unsaved (code, value) filter rows for ``product.attributes`` (shared with bulk import)."""
     rows = []
     for code, value in (product.attributes or {}).items():
         for v in value if isinstance(value, list) else [value]:
             if v not in (None, ""):
                 rows.append(ProductAttributeValue(product=product, code=code, value=str(v)[:100]))
-    ProductAttributeValue.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+def product_attribute_values_sync(*, product: Product) -> None:
+    """Rewrite the (code, value) rows used by storefront filters from ``product.attributes``."""
+    ProductAttributeValue.objects.filter(product=product).delete()
+    ProductAttributeValue.objects.bulk_create(product_attribute_value_rows(product=product), ignore_conflicts=True)
 
 
 def product_refresh_stock(*, product: Product) -> None:

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kkot.events import views
 
 app_name = "events"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.capture, name="capture"),
+]

@@ -16,6 +16,7 @@ SLUG_VALIDATOR = RegexValidator(
 RESERVED_SLUGS = {
     "admin", "api", "seller", "sellercenter", "static", "media", "accounts", "search", "login", "logout",
     "signup", "cart", "checkout", "orders", "kkot", "help", "www", "s", "p", "c", "e", "events",
+    "open",  # /seller/open/ (판매자 시작하기)
 }
 
 

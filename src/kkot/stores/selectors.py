@@ -41,3 +41,21 @@ def is_following(*, store: Store, user: User) -> bool:
 
 def followed_stores(*, user: User) -> QuerySet[Store]:
     return Store.objects.filter(follows__user=user).order_by("-follows__created_at")
+
+
+def store_slug_available(*, slug: str) -> tuple[bool, str]:
+    """Whether a new store may take ``slug``, with a Korean reason when not (live hint on the open form)."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from kkot.stores.models import RESERVED_SLUGS, SLUG_VALIDATOR
+
+    slug = (slug or "").strip().lower()
+    try:
+        SLUG_VALIDATOR(slug)
+    except DjangoValidationError as exc:
+        return False, str(exc.messages[0])
+    if slug in RESERVED_SLUGS:
+        return False, _("사용할 수 없는 스토어 주소입니다.")
+    if Store.objects.filter(slug=slug).exists():
+        return False, _("이미 사용 중인 스토어 주소입니다.")
+    return True, _("사용할 수 있는 주소입니다.")

@@ -1,0 +1,215 @@
+"""Tenant isolation, walked over EVERY route of the API automatically.
+
+The routes come from the ninja API itself (``api._get_urls()`` cross-checked with the OpenAPI schema), so a
+new route is walked without anyone remembering to add it. A new seller route needs a sample request body in
+``SAMPLES`` (the walk fails until it has one), and the sample must succeed for the store's own seller: a
+refusal for the other seller is then due to isolation, not to a bad sample.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from kkot.accounts.services import api_token_create, api_token_revoke
+from kkot.api.main import api
+from kkot.api.tests.conftest import call, new_seller
+from kkot.api.tests.helpers import db_snapshot, product_body
+from kkot.catalog.services import product_image_add, products_set_status
+from kkot.core.testing import image_bytes, make_product, make_user, upload
+from kkot.stores.services import staff_add
+
+pytestmark = pytest.mark.django_db
+
+SELLER_PREFIX = "/api/v1/seller/"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _schema_operations() -> list[tuple[str, str, dict]]:
+    schema = api.get_openapi_schema()
+    return [(m.upper(), path, op) for path, ops in schema["paths"].items() for m, op in ops.items()]
+
+
+def _url_paths() -> set[str]:
+    """Every route Django would dispatch to the API, in OpenAPI form (``<kkid:product_id>`` -> ``{product_id}``)."""
+    out = set()
+    for pattern in api._get_urls():
+        route = str(pattern.pattern)
+        if route in ("", "openapi.json", "docs"):
+            continue
+        out.add("/api/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route))
+    return out
+
+
+OPERATIONS = _schema_operations()
+SELLER_OPS = [(m, p) for m, p, op in OPERATIONS if op.get("security")]
+PUBLIC_OPS = [(m, p) for m, p, op in OPERATIONS if not op.get("security")]
+
+
+def test_every_route_is_in_the_walk_and_seller_routes_need_a_token():
+    assert _url_paths() == {p for _m, p, _op in OPERATIONS}, "a route is hidden from the OpenAPI schema"
+    for method, path, op in OPERATIONS:
+        secured = bool(op.get("security"))
+        assert secured == path.startswith(SELLER_PREFIX), (method, path)
+        if secured:
+            assert path.startswith(SELLER_PREFIX + "stores/{slug}"), f"seller route outside a store: {path}"
+        else:
+            assert method == "GET", f"public write route {method} {path}: decide its isolation and extend the walk"
+        assert re.search(r"[가-힣]", op.get("summary", "")), f"{method} {path} needs a Korean summary"
+    assert len(SELLER_OPS) >= 10 and len(PUBLIC_OPS) >= 6
+
+
+class World:
+    """alpha (the victim) and bravo (the other seller), each with a product and an image."""
+
+    def __init__(self):
+        self.alpha = new_seller("alpha")
+        self.bravo = new_seller("bravo")
+        self.alpha_product = make_product(store=self.alpha.store, code="A-1")
+        self.alpha_image = product_image_add(product=self.alpha_product, actor=self.alpha.user, upload=upload(image_bytes()))
+        self.alpha_hidden = make_product(store=self.alpha.store, code="A-H", name="숨긴 상품")
+        products_set_status(store=self.alpha.store, actor=self.alpha.user, product_ids=[self.alpha_hidden.pk],
+                            status="hidden")
+        self.bravo_product = make_product(store=self.bravo.store, code="B-1")
+        self.bravo_image = product_image_add(product=self.bravo_product, actor=self.bravo.user,
+                                             upload=upload(image_bytes(color=(1, 2, 3))))
+
+    def ids(self, owner: str) -> dict:
+        if owner == "alpha":
+            return {"slug": "alpha", "product_id": self.alpha_product.pk, "image_id": self.alpha_image.pk}
+        return {"slug": "bravo", "product_id": self.bravo_product.pk, "image_id": self.bravo_image.pk}
+
+
+def fill(path: str, values: dict) -> str:
+    def sub(m):
+        name = m.group(1)
+        assert name in values, f"the walk does not know the path parameter {{{name}}} of {path}: teach it"
+        return str(values[name])
+
+    return re.sub(r"{(\w+)}", sub, path)
+
+
+# One valid request per seller route that needs a body: (kind, factory(ids) -> data).
+SAMPLES = {
+    ("PATCH", "/api/v1/seller/stores/{slug}"): ("json", lambda ids: {"name": "바뀐 이름", "shipping_base_fee": 1000}),
+    ("POST", "/api/v1/seller/stores/{slug}/products"): ("json", lambda ids: product_body()),
+    ("POST", "/api/v1/seller/stores/{slug}/products/status"): (
+        "json", lambda ids: {"ids": [ids["product_id"]], "status": "hidden"}),
+    ("PUT", "/api/v1/seller/stores/{slug}/products/{product_id}"): ("json", lambda ids: product_body(name="바뀐 상품")),
+    ("POST", "/api/v1/seller/stores/{slug}/products/{product_id}/images"): (
+        "multipart", lambda ids: {"file": upload(image_bytes(color=(9, 9, 9)))}),
+}
+# Routes whose body names objects (not only the path): the cross-store walk also tries them on the
+# attacker's own slug with the victim's ids.
+BODY_REFERENCES = {("POST", "/api/v1/seller/stores/{slug}/products/status", "product_id")}
+
+
+def request(client: Client, method: str, path: str, ids: dict, token: str | None):
+    kind, factory = SAMPLES.get((method, path), (None, None))
+    url = fill(path, ids)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    if kind == "multipart":
+        return client.post(url, factory(ids), **headers)
+    if kind == "json":
+        return call(client, method, url, factory(ids), token=token)
+    return call(client, method, url, None, token=token) if method != "POST" else call(client, method, url, {},
+                                                                                      token=token)
+
+
+def _needs_sample(method: str, path: str) -> bool:
+    op = next(op for m, p, op in OPERATIONS if (m, p) == (method, path))
+    return "requestBody" in op
+
+
+@pytest.mark.parametrize("method,path", SELLER_OPS, ids=[f"{m} {p}" for m, p in SELLER_OPS])
+def test_other_seller_cannot_reach_any_seller_route(method, path):
+    if _needs_sample(method, path):
+        assert (method, path) in SAMPLES, f"add a valid sample request for {method} {path} to SAMPLES"
+    w = World()
+    victim_ids, own_ids = w.ids("alpha"), w.ids("bravo")
+    before = db_snapshot()
+
+    # 1. bravo's valid token on alpha's slug and alpha's object ids
+    r = request(w.bravo.client, method, path, victim_ids, w.bravo.token)
+    assert r.status_code == 404, (r.status_code, r.content)
+    assert r.json()["code"] == "not_found"
+    # 2. bravo's token on bravo's own slug, but one of alpha's object ids (in the path or in the body)
+    for key in ("product_id", "image_id"):
+        if f"{{{key}}}" in path or (method, path, key) in BODY_REFERENCES:
+            r = request(w.bravo.client, method, path, dict(own_ids, **{key: victim_ids[key]}), w.bravo.token)
+            assert r.status_code == 404, (key, r.status_code, r.content)
+            assert r.json()["code"] == "not_found"
+    # 3. no token, a revoked token, a made-up token
+    r = request(Client(), method, path, victim_ids, None)
+    assert (r.status_code, r.json()["code"]) == (401, "unauthorized")
+    r = request(Client(), method, path, victim_ids, "kk_" + "x" * 43)
+    assert (r.status_code, r.json()["code"]) == (401, "unauthorized")
+    # 4. a user who is staff of both stores, holding a token issued for bravo
+    staff_add(store=w.alpha.store, actor=w.alpha.user, email=w.bravo.user.email, role="manager")
+    r = request(w.bravo.client, method, path, victim_ids, w.bravo.token)
+    assert (r.status_code, r.json()["code"]) == (404, "not_found")
+    w.alpha.store.memberships.filter(user=w.bravo.user).delete()
+    assert db_snapshot() == before, f"{method} {path} changed data for another store's seller"
+
+    # 5. a viewer of alpha can read but never write
+    viewer = make_user()
+    staff_add(store=w.alpha.store, actor=w.alpha.user, email=viewer.email, role="viewer")
+    _tok, viewer_raw = api_token_create(user=viewer, store=w.alpha.store, name="viewer")
+    before = db_snapshot()
+    r = request(Client(), method, path, victim_ids, viewer_raw)
+    if method in WRITE_METHODS:
+        assert (r.status_code, r.json()["code"]) == (403, "forbidden"), r.content
+        assert db_snapshot() == before
+    else:
+        assert r.status_code == 200, r.content
+
+    # 6. the sample is valid: alpha's own token succeeds (so the refusals above came from isolation)
+    r = request(w.alpha.client, method, path, victim_ids, w.alpha.token)
+    assert 200 <= r.status_code < 300, (r.status_code, r.content)
+
+    # 7. and once revoked, alpha's token is refused too
+    token = w.alpha.user.api_tokens.get(store=w.alpha.store)
+    api_token_revoke(user=w.alpha.user, store=w.alpha.store, token_id=token.pk)
+    r = request(w.alpha.client, method, path, victim_ids, w.alpha.token)
+    assert (r.status_code, r.json()["code"]) == (401, "unauthorized")
+
+
+@pytest.mark.parametrize("method,path", PUBLIC_OPS, ids=[f"{m} {p}" for m, p in PUBLIC_OPS])
+def test_public_routes_show_no_hidden_product_and_change_nothing(method, path, monkeypatch):
+    if path == "/api/v1/search":  # the search engine has its own tests; here only what the API lets through
+        import sys
+        import types
+
+        from kkot.catalog.models import Product
+
+        fake = types.ModuleType("kkot.search.selectors")
+
+        class SearchQuery:
+            def __init__(self, **kw):
+                self.kw = kw
+
+        class Result:
+            def __init__(self, products):
+                self.products, self.total, self.page, self.per_page = products, len(products), 1, 20
+                self.highlights, self.facets, self.tokens, self.took_ms = {}, {}, [], 0.0
+
+        fake.SearchQuery = SearchQuery
+        fake.search_products = lambda q: Result(list(Product.objects.filter(status="on_sale")))
+        monkeypatch.setitem(sys.modules, "kkot.search.selectors", fake)
+    w = World()
+    before = db_snapshot()
+    hidden = {"slug": "alpha", "product_id": w.alpha_hidden.pk, "image_id": w.alpha_image.pk}
+    mixed = {"slug": "alpha", "product_id": w.bravo_product.pk, "image_id": w.bravo_image.pk}
+    query = "?q=셔츠" if path == "/api/v1/search" else ""
+    for ids in (hidden, mixed):
+        r = call(Client(), method, fill(path, ids) + query, token=w.bravo.token)
+        if "{product_id}" in path:
+            assert (r.status_code, r.json()["code"]) == (404, "not_found"), r.content
+        else:
+            assert r.status_code == 200, r.content
+            body = r.json()
+            listed = {i.get("id") for i in (body.get("items", []) if isinstance(body, dict) else [])}
+            assert w.alpha_hidden.pk not in listed
+    assert db_snapshot() == before

@@ -1,0 +1,135 @@
+"""Tenant isolation and roles, walking every URL pattern of the sellercenter namespace.
+
+New pages are covered automatically: each pattern's kwargs are filled from the first store's objects.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import get_resolver, reverse
+
+from kkot.accounts.models import ApiToken
+from kkot.catalog.models import Product, ProductImage
+from kkot.stores.models import StoreBanner, StoreMembership
+
+ID_KWARGS = {"product_id", "image_id", "banner_id", "membership_id", "token_id"}
+
+
+def _patterns():
+    resolver = get_resolver()
+    _prefix, ns = resolver.namespace_dict["sellercenter"]
+    out = []
+    for p in ns.url_patterns:
+        out.append((p.name, set(p.pattern.converters), p.callback))
+    assert len(out) >= 20
+    return out
+
+
+def _kwargs(names, w, slug=None):
+    values = {
+        "slug": slug or w.store.slug, "product_id": w.product.pk, "image_id": w.image.pk, "banner_id": w.banner.pk,
+        "membership_id": w.viewer_membership.pk, "token_id": w.token.pk, "category_id": w.product.category_id,
+        "fmt": "csv",
+    }
+    missing = names - set(values)
+    assert not missing, f"add a value for URL kwarg(s) {missing} in this test"
+    return {n: values[n] for n in names}
+
+
+def _methods(callback):
+    return getattr(callback, "sc_methods", ("GET",))
+
+
+@pytest.mark.django_db
+def test_every_page_owner_200_other_store_member_404(client, world, fake_bulk):
+    checked = 0
+    for name, kw, cb in _patterns():
+        url = reverse(f"sellercenter:{name}", kwargs=_kwargs(kw, world))
+        client.force_login(world.owner)
+        r = client.get(url, {"slug": "new-shop"} if name == "slug_check" else {})
+        if "GET" in _methods(cb):
+            assert r.status_code == 200, (name, url, r.status_code)
+        else:
+            assert r.status_code == 405, (name, url, r.status_code)
+        if "slug" not in kw:
+            continue
+        # A member of ANOTHER store: the first store's pages do not exist for them.
+        client.force_login(world.other_owner)
+        assert client.get(url).status_code == 404, (name, url)
+        assert client.post(url, {}).status_code == 404, (name, url)
+        checked += 1
+        # Their own store's URL with the first store's object ids: 404 too.
+        if kw & ID_KWARGS:
+            own = reverse(f"sellercenter:{name}", kwargs=_kwargs(kw, world, slug=world.other_store.slug))
+            if "GET" in _methods(cb):
+                assert client.get(own).status_code == 404, (name, own)
+            if "POST" in _methods(cb):
+                assert client.post(own, {"order": str(world.image.pk), "role": "viewer"}).status_code == 404, (name, own)
+    assert checked >= 18
+    # Nothing of the first store changed through the other seller's requests.
+    assert Product.objects.get(pk=world.product.pk).status == "on_sale"
+    assert ProductImage.objects.filter(pk=world.image.pk).exists()
+    assert StoreMembership.objects.filter(store=world.store).count() == 3
+    assert ApiToken.objects.get(pk=world.token.pk).revoked_at is None
+
+
+@pytest.mark.django_db
+def test_logged_out_is_sent_to_login(client, world):
+    for name, kw, _cb in _patterns():
+        if "slug" not in kw:
+            continue
+        url = reverse(f"sellercenter:{name}", kwargs=_kwargs(kw, world))
+        r = client.get(url)
+        assert r.status_code == 302 and r["Location"].startswith("/accounts/login/?next="), (name, r)
+
+
+@pytest.mark.django_db
+def test_viewer_sees_pages_read_only_and_every_post_is_refused(client, world, fake_bulk):
+    client.force_login(world.viewer)
+    before = (
+        Product.objects.count(), ProductImage.objects.count(), StoreBanner.objects.count(),
+        list(StoreMembership.objects.order_by("pk").values_list("role", flat=True)), ApiToken.objects.count(),
+        Product.objects.get(pk=world.product.pk).status,
+    )
+    posted = 0
+    for name, kw, cb in _patterns():
+        if "slug" not in kw:
+            continue
+        url = reverse(f"sellercenter:{name}", kwargs=_kwargs(kw, world))
+        if "GET" in _methods(cb) and name not in ("import_template", "product_export", "category_fields"):
+            page = client.get(url)
+            assert page.status_code == 200
+            assert "보기 전용" in page.content.decode() or name == "staff"
+        if "POST" not in _methods(cb):
+            continue
+        r = client.post(url, {"ids": [world.product.pk], "status": "hidden", "name": "해킹", "title": "x",
+                              "email": "manager@example.com", "role": "owner", "action": "remove",
+                              "order": str(world.image.pk), "price": "1000", "category_id": world.product.category_id},
+                        follow=True)
+        assert r.redirect_chain and r.redirect_chain[0][1] == 302, (name, r.status_code)
+        assert r.status_code == 200
+        assert r.content.decode().count("이 작업을 할 권한이 없습니다. 스토어 대표에게 권한을 요청해 주세요.") == 1, name
+        posted += 1
+    assert posted >= 12
+    after = (
+        Product.objects.count(), ProductImage.objects.count(), StoreBanner.objects.count(),
+        list(StoreMembership.objects.order_by("pk").values_list("role", flat=True)), ApiToken.objects.count(),
+        Product.objects.get(pk=world.product.pk).status,
+    )
+    assert after == before
+
+
+@pytest.mark.django_db
+def test_manager_can_edit_products_but_not_staff(client, world):
+    client.force_login(world.manager)
+    r = client.post(reverse("sellercenter:products", args=[world.store.slug]),
+                    {"ids": [world.product.pk], "status": "hidden"})
+    assert r.status_code == 302
+    assert Product.objects.get(pk=world.product.pk).status == "hidden"
+    r = client.post(reverse("sellercenter:staff", args=[world.store.slug]), {"email": "x@example.com", "role": "viewer"})
+    assert r.status_code == 302
+    assert [str(m) for m in get_messages(r.wsgi_request)][-1] == "이 작업을 할 권한이 없습니다. 스토어 대표에게 권한을 요청해 주세요."
+    r = client.post(reverse("sellercenter:staff_member", args=[world.store.slug, world.viewer_membership.pk]),
+                    {"action": "remove"})
+    assert StoreMembership.objects.filter(pk=world.viewer_membership.pk).exists()

@@ -1,0 +1,108 @@
+/* kkot product page: option picker that knows stock per variant and price deltas. No dependencies. */
+(function () {
+  "use strict";
+  var dataEl = document.getElementById("kk-picker");
+  var select = document.getElementById("variant-select");
+  var status = document.getElementById("picker-status");
+  var cartBtn = document.getElementById("cart-btn");
+  var toast = document.getElementById("cart-toast");
+  if (!dataEl) return;
+  var data = JSON.parse(dataEl.textContent);
+  var won = function (n) { return n.toLocaleString("ko-KR") + "원"; };
+  var chosen = {};
+
+  function variantFor(values) {
+    for (var i = 0; i < data.variants.length; i++) {
+      var v = data.variants[i], ok = true;
+      for (var k in values) { if (v.values[k] !== values[k]) { ok = false; break; } }
+      if (ok && Object.keys(v.values).length === Object.keys(values).length) return v;
+    }
+    return null;
+  }
+  function inStockWith(values) {
+    return data.variants.some(function (v) {
+      if (v.stock <= 0) return false;
+      for (var k in values) { if (v.values[k] !== values[k]) return false; }
+      return true;
+    });
+  }
+  function describe(v) {
+    if (!v) return "";
+    var price = data.price + v.delta;
+    var left = v.stock <= 5 ? " · 남은 수량 " + v.stock + "개" : "";
+    return v.label + " · " + won(price) + (v.delta ? " (+" + won(v.delta) + ")" : "") + left;
+  }
+
+  var axes = document.getElementById("axis-pickers");
+  if (select && axes && data.options.length) {
+    data.options.forEach(function (opt, idx) {
+      var fs = document.createElement("fieldset");
+      var lg = document.createElement("legend");
+      lg.textContent = opt.name;
+      fs.appendChild(lg);
+      var box = document.createElement("div");
+      box.className = "vals";
+      opt.values.forEach(function (val) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = val;
+        b.dataset.axis = opt.name;
+        b.dataset.value = val;
+        b.setAttribute("aria-pressed", "false");
+        b.addEventListener("click", function () {
+          if (chosen[opt.name] === val) { delete chosen[opt.name]; } else { chosen[opt.name] = val; }
+          refresh();
+        });
+        box.appendChild(b);
+      });
+      fs.appendChild(box);
+      axes.appendChild(fs);
+    });
+    axes.hidden = false;
+    select.hidden = true;
+    var lbl = document.querySelector('label[for="variant-select"]');
+    if (lbl) lbl.hidden = true;
+    refresh();
+  } else if (select) {
+    select.addEventListener("change", function () {
+      var v = data.variants.filter(function (x) { return String(x.id) === select.value; })[0];
+      status.textContent = describe(v);
+    });
+  }
+
+  function refresh() {
+    axes.querySelectorAll("button").forEach(function (b) {
+      var trial = {};
+      for (var k in chosen) { if (k !== b.dataset.axis) trial[k] = chosen[k]; }
+      trial[b.dataset.axis] = b.dataset.value;
+      var available = inStockWith(trial);
+      b.disabled = !available;
+      b.title = available ? "" : "품절";
+      b.setAttribute("aria-pressed", chosen[b.dataset.axis] === b.dataset.value ? "true" : "false");
+      if (!available && chosen[b.dataset.axis] === b.dataset.value) delete chosen[b.dataset.axis];
+    });
+    var complete = Object.keys(chosen).length === data.options.length;
+    var v = complete ? variantFor(chosen) : null;
+    select.value = v && v.stock > 0 ? String(v.id) : "";
+    status.textContent = v ? describe(v) : "";
+  }
+
+  if (cartBtn) {
+    cartBtn.addEventListener("click", function () {
+      if (select && !select.value) {
+        status.textContent = "옵션을 선택해 주세요.";
+        return;
+      }
+      if (window.kk && window.kk.track) {
+        window.kk.track("add_to_cart", {
+          product_id: Number(cartBtn.dataset.kkProduct), store_id: Number(cartBtn.dataset.kkStore),
+          section: "buy"
+        });
+      }
+      if (toast) {
+        toast.hidden = false;
+        setTimeout(function () { toast.hidden = true; }, 3000);
+      }
+    });
+  }
+})();
