@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kkot.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -121,6 +122,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KKOT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 KKOT_MAX_IMAGE_PIXELS = 40_000_000
 KKOT_MAX_SHEET_BYTES = 30 * 1024 * 1024
+KKOT_MAX_REQUEST_BYTES = 50 * 1024 * 1024  # a 60 MB upload is refused with 413 before it is read
 KKOT_PLATFORM_FEE_RATE = CONFIG.platform_fee_rate
 
 CACHES = {

@@ -167,6 +167,8 @@ def _validate(store: Store, data: ProductInput, product: Product | None, *,
     code = (data.code or "").strip()
     if len(code) > 40:
         e.add("code", _("상품코드는 40자 이내입니다."))
+    elif code.startswith("#"):
+        e.add("code", _("상품코드는 #으로 시작할 수 없습니다(대량등록 양식에서 예시 행 표시에 씁니다)."))
     clean["code"] = code
 
     category, defs, notice_fields = _category_rules(data.category_id, rules_cache)
@@ -323,10 +325,12 @@ def _write(product: Product, clean: dict[str, Any]) -> Product:
               "description_html", "attributes", "notice", "shipping_fee", "bundle_shipping", "dispatch_days",
               "made_to_order", "cold_chain"):
         setattr(product, k, clean[k])
+    was_out_of_stock = bool(product.pk) and product.stock_total == 0
     product.stock_total = sum(v["stock"] for v in clean["variants"] if v["is_active"])
     if product.status == Product.Status.ON_SALE and product.stock_total == 0:
         product.status = Product.Status.SOLD_OUT
-    elif product.status == Product.Status.SOLD_OUT and product.stock_total > 0 and product.pk and clean.get("_restock"):
+    elif product.status == Product.Status.SOLD_OUT and product.stock_total > 0 and was_out_of_stock:
+        # Restocked: 품절 set automatically goes back on sale; a 품절 the seller chose while in stock stays.
         product.status = Product.Status.ON_SALE
     product.save()
 
@@ -375,7 +379,6 @@ def product_update(*, product: Product, actor: User, data: ProductInput) -> Prod
         if Product.objects.filter(store=product.store, code=clean["code"]).exclude(pk=product.pk).exists():
             raise ValidationError(_("이미 있는 상품코드입니다: %(c)s") % {"c": clean["code"]}, code="duplicate_code")
         product.code = clean["code"]
-    clean["_restock"] = True
     return _write(product, clean)
 
 

@@ -126,3 +126,23 @@ def test_storefront_filters_and_sorts():
     assert ids(ProductFilter(store=store, attributes={"material": ["울"]})) == [dear.pk]
     assert hidden.pk not in ids(ProductFilter(store=store))
     assert set(products_for_seller(store=store).values_list("pk", flat=True)) == {cheap.pk, dear.pk, hidden.pk}
+
+
+def test_restock_reopens_sale_but_a_manual_sold_out_stays():
+    from kkot.catalog.services import VariantInput as V
+
+    p = make_product(variants=[], code="R1")  # no stock -> 품절 automatically
+    owner = p.store.memberships.get().user
+    combos = [{"색상": c, "사이즈": s} for c in ("블랙", "화이트") for s in ("M", "L")]
+    p = product_update(product=p, actor=owner, data=product_input(
+        code="R1", status="sold_out", variants=[V(option_values=o, stock=3) for o in combos]))
+    assert p.status == Product.Status.ON_SALE  # restocked
+    p = product_update(product=p, actor=owner, data=product_input(
+        code="R1", status="sold_out", variants=[V(option_values=o, stock=3) for o in combos]))
+    assert p.status == Product.Status.SOLD_OUT  # the seller's own choice while in stock
+
+
+def test_product_code_cannot_start_with_hash():
+    with pytest.raises(ValidationError) as exc:
+        make_product(code="#1")
+    assert "code" in exc.value.details

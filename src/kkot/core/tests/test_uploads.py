@@ -47,3 +47,14 @@ def test_oversized_upload_is_refused_before_decoding(settings):
     with pytest.raises(ValidationError) as exc:
         clean_image(upload(image_bytes((800, 800)), "big.jpg"))
     assert exc.value.code == "image_too_large"
+
+
+def test_a_60mb_request_is_refused_before_it_is_read(client):
+    body = b"x" * 1024  # the declared length is what counts: Django never reads the body
+    resp = client.generic("POST", "/seller/open/", body, content_type="multipart/form-data; boundary=x",
+                          CONTENT_LENGTH=str(60 * 1024 * 1024))
+    assert resp.status_code == 413
+    assert "요청이 너무 큽니다" in resp.content.decode()
+    api = client.generic("POST", "/api/v1/seller/stores/x/products", body, content_type="application/json",
+                         CONTENT_LENGTH=str(60 * 1024 * 1024))
+    assert api.status_code == 413 and api.json()["code"] == "payload_too_large"
