@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kkot.catalog.bulk.columns import DATETIME_FORMAT, FALSE_WORDS, STATUS_BY_LABEL, STATUS_LABELS, TRUE_WORDS
-from kkot.catalog.services import _Errors, _money
+from kkot.catalog.services import FieldErrors, parse_money
 from kkot.core.timeutil import SEOUL
 
 FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,8 +45,8 @@ def as_money(value: Any, *, allow_negative: bool = False) -> Decimal:
         if not value.is_integer():
             raise CellError(_("원 단위 정수로 입력해 주세요(소수점 없음)."))
         value = int(value)
-    errors = _Errors()  # the same money rules as the product editor
-    amount = _money(value if isinstance(value, int) else str(value).strip(), errors, "v", required=True,
+    errors = FieldErrors()  # the same money rules as the product editor
+    amount = parse_money(value if isinstance(value, int) else str(value).strip(), errors, "v", required=True,
                     allow_negative=allow_negative)
     if amount is None:
         raise CellError(errors.fields["v"][0])

@@ -44,8 +44,8 @@ from kkot.catalog.services import (
     OptionInput,
     ProductInput,
     VariantInput,
-    _validate,
     product_input_from_instance,
+    product_validate,
 )
 from kkot.core.errors import Conflict, SheetErrors, ValidationError
 from kkot.stores.models import Store, StoreMembership
@@ -330,7 +330,7 @@ class _Importer:
 
     def validate(self, code: str, rows, data: ProductInput, existing: Product | None) -> dict | None:
         try:
-            return _validate(self.store, data, existing, rules_cache=self.rules_cache)
+            return product_validate(self.store, data, existing, rules_cache=self.rules_cache)
         except ValidationError as exc:
             first = rows[0][0]
             for fname, msgs in (exc.details or {}).items():

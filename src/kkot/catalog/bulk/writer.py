@@ -1,6 +1,6 @@
 """Writing validated products in bulk, with the same end state as ``catalog.services`` writes one by one.
 
-``clean`` is what ``catalog.services._validate`` returned for the product. Products whose stored state already
+``clean`` is what ``catalog.services.product_validate`` returned for the product. Products whose stored state already
 equals the sheet are left untouched (no write, ``updated_at`` unchanged), so importing an export changes nothing.
 Variants are matched by label like the editor does, so unchanged combinations keep their ids.
 """
