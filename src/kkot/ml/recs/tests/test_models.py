@@ -1,0 +1,100 @@
+"""Model-specific behaviour on small synthetic data (exact expectations)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kkot.ml.recs import (
+    AssociationRules,
+    BlendRecommender,
+    ContentSimilarity,
+    Interactions,
+    PopularityRecommender,
+    SessionKNN,
+    TransitionRecommender,
+)
+from kkot.ml.recs.base import top_k
+from kkot.ml.recs.tests.conftest import synthetic_sessions
+
+
+def test_top_k_breaks_ties_by_id() -> None:
+    ids, sc = top_k(np.array([5, 3, 9, 1]), np.array([1.0, 2.0, 2.0, 1.0], dtype=np.float32), 3)
+    assert ids.tolist() == [3, 9, 1]
+    assert sc.tolist() == [2.0, 2.0, 1.0]
+
+
+def test_popularity_time_decay_prefers_recent() -> None:
+    # item 0: 3 old events; item 1: 2 recent events
+    inter = Interactions.from_sequences([[0], [0], [0], [1], [1]], timestamps=[[0], [1], [2], [100], [101]])
+    assert PopularityRecommender().fit(inter).recommend([[]], k=2)[0][0].tolist() == [0, 1]
+    assert PopularityRecommender(half_life=10.0).fit(inter).recommend([[]], k=2)[0][0].tolist() == [1, 0]
+
+
+def test_transitions_follow_the_sequence() -> None:
+    inter = synthetic_sessions()
+    model = TransitionRecommender(window=1).fit(inter)
+    ids, _ = model.recommend([[0], [3]], k=1)
+    assert ids[:, 0].tolist() == [1, 4]
+    reason = model.explain([0], [1])[0]
+    assert reason is not None and reason.kind == "next" and reason.anchor == 0
+
+
+def test_stan_weights_recent_items_more() -> None:
+    inter = synthetic_sessions()
+    model = SessionKNN.stan(k=50, sample=100, lambda_pos=0.5, lambda_item=1.0, lambda_time=None)
+    model.fit(inter)
+    ids, _ = model.recommend([[5, 3]], k=1, exclude=[[5, 3]])
+    assert ids[0, 0] == 4  # 3 is the most recent item: its partner 4 wins over 6 (partner of 5)
+    ids, _ = model.recommend([[3, 5]], k=1, exclude=[[3, 5]])
+    assert ids[0, 0] == 6
+    reason = model.explain([3, 5], [6])[0]
+    assert reason is not None and reason.kind == "co_view" and reason.anchor == 5 and reason.age == 0
+
+
+def test_rules_support_confidence_lift() -> None:
+    baskets = [[0, 1], [0, 1], [0, 2], [0], [3]]
+    model = AssociationRules(min_count=2).fit(Interactions.from_sequences(baskets, n_items=4))
+    r = model.rule(0, 1)
+    assert r == {"count": 2.0, "support": 2 / 5, "confidence": 2 / 4, "lift": (2 / 4) / (2 / 5)}
+    ids, sc = model.recommend([[0]], k=2, exclude=[[0]])
+    assert ids[0, 0] == 1 and np.isclose(sc[0, 0], 0.5)
+    # rule 0->2 has one co-occurrence < min_count, so 2 only comes from the popularity fill (score 0)
+    assert ids[0, 1] == 2 and sc[0, 1] == 0.0
+    reason = model.explain([0], [1])[0]
+    assert reason is not None and reason.kind == "co_buy" and reason.anchor == 0
+    assert reason.share == 0.5 and reason.count == 2
+    assert reason.to_dict()["lift"] == 1.25
+
+
+def test_content_finds_korean_neighbours_and_cold_start() -> None:
+    model = ContentSimilarity().fit(synthetic_sessions())
+    ids, _ = model.similar_items([0, 2], k=1)
+    assert ids[:, 0].tolist() == [1, 3]  # 린넨 셔츠 화이트 -> 린넨 셔츠 블루; 청바지 와이드 -> 슬림
+    ids, _ = model.similar_to_text(["린넨셔츠 네이비", "흰색 캔버스 스니커즈"], k=1)
+    assert ids[0, 0] in (0, 1) and ids[1, 0] == 7
+    reason = model.explain([2, 4], [5])[0]
+    assert reason is not None and reason.kind == "similar" and reason.anchor == 4
+
+
+def test_blend_learns_weights_on_validation() -> None:
+    inter = synthetic_sessions(600)
+    blend = BlendRecommender([SessionKNN.stan(k=20, sample=50), TransitionRecommender(window=1)],
+                             valid_frac=0.2).fit(inter)
+    assert blend.weights is not None and len(blend.weights) == 2
+    assert blend.valid_report["n_valid"] > 50
+    ids, _ = blend.recommend([[0, 1]], k=1)
+    assert ids[0, 0] == 2
+    reason = blend.explain([0, 1], [2])[0]
+    assert reason is not None and reason.anchor == 1
+
+
+def test_interactions_validation() -> None:
+    import pytest
+
+    with pytest.raises(ValueError):
+        Interactions(np.array([0, 2]), np.array([0, 5]), n_items=3)
+    with pytest.raises(ValueError):
+        Interactions(np.array([0, 3]), np.array([0, 1]), n_items=3)
+    inter = Interactions.from_sequences([[1, 2], [], [0]])
+    assert inter.n_items == 3 and inter.n_sessions == 3
+    assert inter.subset(np.array([2, 0])).sequences()[1].tolist() == [1, 2]
