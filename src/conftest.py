@@ -8,3 +8,17 @@ def _test_speed_and_isolation(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # PBKDF2 dominates factory time (every store has an owner); tests do not need its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _reseed_catalog_for_transactional_tests(request):
+    """Transactional tests flush every table afterwards, seeded categories included; put them back first."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from kkot.catalog.models import AttributeDefinition, Category
+    from kkot.catalog.seed import seed_catalog
+
+    if not Category.objects.exists():
+        seed_catalog(AttributeDefinition, Category)

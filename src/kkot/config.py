@@ -41,6 +41,7 @@ class Config:
     platform_fee_rate: str
     tasks_immediate: bool
     s3_bucket: str | None
+    payment_webhook_secret: str
 
 
 def load() -> Config:
@@ -57,6 +58,7 @@ def load() -> Config:
         platform_fee_rate=os.environ.get("KKOT_PLATFORM_FEE_RATE", "0.055"),
         tasks_immediate=_bool("KKOT_TASKS_IMMEDIATE", "pytest" in sys.modules),
         s3_bucket=os.environ.get("KKOT_S3_BUCKET") or None,
+        payment_webhook_secret=os.environ.get("KKOT_PAYMENT_WEBHOOK_SECRET", "kkot-test-pg-webhook-secret"),
     )
 
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "kkot.catalog",
     "kkot.search",
     "kkot.events",
+    "kkot.orders",
     "kkot.storefront",
     "kkot.sellercenter",
     "kkot.api",
@@ -124,6 +125,17 @@ KKOT_MAX_IMAGE_PIXELS = 40_000_000
 KKOT_MAX_SHEET_BYTES = 30 * 1024 * 1024
 KKOT_MAX_REQUEST_BYTES = 50 * 1024 * 1024  # a 60 MB upload is refused with 413 before it is read
 KKOT_PLATFORM_FEE_RATE = CONFIG.platform_fee_rate
+
+# Orders and payments
+KKOT_PAYMENT_PROVIDERS = [
+    "kkot.orders.payments.test_card.TestCardProvider",
+    "kkot.orders.payments.bank_transfer.BankTransferProvider",
+]
+KKOT_PAYMENT_WEBHOOK_SECRET = CONFIG.payment_webhook_secret
+KKOT_PAYMENT_PENDING_MINUTES = 30  # a card payment with no answer holds its stock this long
+KKOT_DEPOSIT_HOURS = 48  # 무통장입금 deadline
+KKOT_AUTO_CONFIRM_DAYS = 7
+KKOT_SETTLEMENT_DAYS = 2  # paid out this many days after purchase confirmation
 
 CACHES = {
     "default": (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
+from django.utils.translation import gettext
 
 CURRENCY_DECIMALS = {"KRW": 0, "USD": 2, "JPY": 0}
 
@@ -36,10 +37,10 @@ def krw(amount: Decimal | int | str) -> Decimal:
 
 
 def format_krw(amount: Decimal | int | None) -> str:
-    """``12900`` -> ``"12,900원"``."""
+    """``12900`` -> ``"12,900원"`` (``"₩12,900"`` when the active language is English)."""
     if amount is None:
         return ""
-    return f"{int(krw(amount)):,}원"
+    return gettext("%(n)s원") % {"n": f"{int(krw(amount)):,}"}
 
 
 def percent_off(price: Decimal, sale_price: Decimal) -> int:

@@ -30,7 +30,7 @@ import numpy as np
 from bm25s import scoring as bm25s_scoring
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 
 from kkot.catalog.models import Category, Product
 from kkot.catalog.selectors import VISIBLE_STATUSES
@@ -161,7 +161,7 @@ class _BorrowedStatsBM25(bm25s.BM25):
     Only the statistics are replaced; the scoring is bm25s' own (its idf, tf and matrix functions).
     """
 
-    def __init__(self, *, base_df: dict[str, int], base_docs: int, base_total_len: int, **kwargs):
+    def __init__(self, *, base_df, base_docs: int, base_total_len: int, **kwargs):
         super().__init__(**kwargs)
         self._base_df, self._base_docs, self._base_total_len = base_df, base_docs, base_total_len
         self._vocab_for_build: dict[str, int] = {}
@@ -172,7 +172,7 @@ class _BorrowedStatsBM25(bm25s.BM25):
         )
         combined = dict(delta_df)
         for token, tid in self._vocab_for_build.items():
-            combined[tid] = combined.get(tid, 0) + self._base_df.get(token, 0)
+            combined[tid] = combined.get(tid, 0) + self._base_df(token)
         n_docs = self._base_docs + len(corpus_token_ids)
         avg_len = (self._base_total_len + sum(len(d) for d in corpus_token_ids)) / max(n_docs, 1)
         self.nonoccurrence_array = None
@@ -234,11 +234,12 @@ class Segment:
             return None
         return self.bm25.get_scores_from_ids([tid])
 
-    def doc_frequencies(self) -> dict[str, int]:
+    def doc_frequency(self, token: str) -> int:
+        """How many documents of this segment contain ``token`` (from the bm25s CSC column sizes)."""
         if self._df is None:
             self._df = np.diff(np.asarray(self.bm25.scores["indptr"]))
-        df = self._df
-        return {t: int(df[i]) for t, i in self.bm25.vocab_dict.items() if i < len(df)}
+        i = self.bm25.vocab_dict.get(token)
+        return int(self._df[i]) if i is not None and i < len(self._df) else 0
 
     def row_of(self, pid: int) -> int | None:
         pids = self.cols["pid"]
@@ -273,7 +274,7 @@ def build_main(docs: list[Doc], *, watermark_us: int) -> Segment:
 
 
 def build_delta(docs: list[Doc], main: Segment) -> Segment:
-    bm = _BorrowedStatsBM25(base_df=main.doc_frequencies(), base_docs=main.meta["n"],
+    bm = _BorrowedStatsBM25(base_df=main.doc_frequency, base_docs=main.meta["n"],
                             base_total_len=main.meta["total_len"])
     bm.index_tokens([d.tokens for d in docs])
     cols, attr_rows, attr_ids, attr_vocab = _columns(docs)
@@ -632,8 +633,9 @@ class Engine:
                 snap = self._snap
         since_us = snap.main.meta["watermark_us"] - MARGIN_US
         since = datetime.fromtimestamp(since_us / 1_000_000, tz=UTC)
-        agg = Product.objects.aggregate(n=Count("pk"), m=Max("updated_at"), r=Count("pk", filter=Q(updated_at__gt=since)))
-        signature = (agg["n"], _us(agg["m"]), agg["r"])
+        # three index-only queries (one aggregate with a filtered count would scan the table on SQLite)
+        signature = (Product.objects.count(), _us(Product.objects.aggregate(m=Max("updated_at"))["m"]),
+                     Product.objects.filter(updated_at__gt=since).count())
         closed = frozenset(Store.objects.exclude(status=Store.Status.OPEN).values_list("pk", flat=True))
         if signature == snap.signature and closed == snap.closed:
             return

@@ -6,10 +6,11 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import Prefetch
 from django.utils.safestring import SafeString, mark_safe
 
-from kkot.catalog.models import AttributeDefinition, Category, Product
-from kkot.catalog.selectors import SORTS, ProductFilter, products_visible
+from kkot.catalog.models import AttributeDefinition, Category, Product, ProductImage
+from kkot.catalog.selectors import SORTS
 from kkot.search import analysis
 from kkot.search.index import ENGINE, Filters, run_query
 from kkot.stores.models import Store
@@ -107,9 +108,13 @@ def search_products(query: SearchQuery) -> SearchResult:
     snap = ENGINE.snapshot()
     hits = run_query(snap.parts(), qa, filters)
 
-    # .order_by(): the page order is ours; a catalog ORDER BY would make the DB scan an index instead of the pks
-    by_id = {p.pk: p for p in products_visible(ProductFilter(ids=hits.pids)).order_by()} if hits.pids else {}
-    products = [by_id[pid] for pid in hits.pids if pid in by_id]
+    # Fetched by primary key only (adding the status filter makes SQLite scan the status index), then checked
+    # again here, so a product hidden since the last sync never shows.
+    fetched = (Product.objects.filter(pk__in=hits.pids).select_related("store")
+               .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))))
+    by_id = {p.pk: p for p in fetched} if hits.pids else {}
+    products = [by_id[pid] for pid in hits.pids
+                if pid in by_id and by_id[pid].is_visible and by_id[pid].store.status == Store.Status.OPEN]
     highlights = {p.pk: mark_safe(analysis.highlight_html(p.name, qa)) for p in products}  # noqa: S308 - escaped
 
     cats = Category.objects.only("pk", "name", "slug", "level", "position", "path").in_bulk(list(hits.category_counts))

@@ -64,6 +64,10 @@ class Store(models.Model):
     shipping_island_surcharge = MoneyField(_("도서산간 추가배송비"), default=5000, validators=[MinValueValidator(0)])
     same_day_cutoff = models.TimeField(_("오늘출발 마감시각"), null=True, blank=True)
 
+    webhook_url = models.URLField(_("주문 웹훅 URL"), blank=True,
+                                  help_text=_("주문 상태가 바뀔 때마다 서명된(HMAC-SHA256) JSON을 보냅니다."))
+    webhook_secret = models.CharField(_("웹훅 서명 키"), max_length=64, blank=True)
+
     follower_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

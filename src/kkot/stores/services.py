@@ -22,7 +22,7 @@ STORE_EDITABLE_FIELDS = {
     "name", "description", "business_name", "representative", "business_reg_no", "mail_order_no",
     "contact_phone", "contact_email", "return_postcode", "return_address", "return_address_detail",
     "shipping_base_fee", "shipping_free_over", "shipping_jeju_surcharge", "shipping_island_surcharge",
-    "same_day_cutoff", "status",
+    "same_day_cutoff", "status", "webhook_url",
 }
 
 

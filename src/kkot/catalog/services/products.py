@@ -125,4 +125,4 @@ def product_attribute_values_sync(*, product: Product) -> None:
 
 def product_refresh_stock(*, product: Product) -> None:
     total = Variant.objects.filter(product=product, is_active=True).aggregate(s=Sum("stock"))["s"] or 0
-    Product.objects.filter(pk=product.pk).update(stock_total=total)
+    Product.objects.filter(pk=product.pk).update(stock_total=total, updated_at=timezone.now())
