@@ -79,6 +79,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "kkot.sqlite3",
+            "CONN_MAX_AGE": 600,  # reuse the connection (and its PRAGMAs) across requests
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL + a busy timeout so the web process and the task worker can share the file.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -141,7 +143,8 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CONFIG.redis_url}
         if CONFIG.redis_url
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kkot"}
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kkot",
+              "OPTIONS": {"MAX_ENTRIES": 20000}}
     )
 }
 

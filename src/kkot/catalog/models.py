@@ -181,6 +181,14 @@ class ProductOption(models.Model):
         constraints = [models.UniqueConstraint(fields=["product", "name"], name="uniq_option_name")]
 
 
+class CurrentVariantManager(models.Manager):
+    """Variants still in the product's option grid. A combination removed from the grid after it was ordered
+    is *retired* (kept for the order history, hidden everywhere else)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(retired_at__isnull=True)
+
+
 class Variant(models.Model):
     """One purchasable combination of option values, with its own stock, SKU and price delta."""
 
@@ -192,9 +200,14 @@ class Variant(models.Model):
     stock = models.IntegerField(_("재고"), default=0)
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CurrentVariantManager()
+    all_objects = models.Manager()  # noqa: DJ012 - a second manager, not a field
 
     class Meta:
         ordering = ["position", "id"]
+        base_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(fields=["product", "sku"], name="uniq_variant_sku"),
             models.UniqueConstraint(fields=["product", "label"], name="uniq_variant_label"),

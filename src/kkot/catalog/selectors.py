@@ -107,7 +107,9 @@ def products_visible(f: ProductFilter) -> QuerySet[Product]:
     if f.store is not None:
         qs = qs.filter(store=f.store)
     if f.category is not None:
-        qs = qs.filter(category__path__startswith=f.category.path)
+        # ``category_id IN (subquery)`` rather than a join on category.path: the planner then walks the
+        # (category, status) index of only this subtree's products instead of every visible product.
+        qs = qs.filter(category__in=Category.objects.filter(path__startswith=f.category.path).values("pk"))
     if f.ids is not None:
         qs = qs.filter(pk__in=f.ids)
     qs = _with_current_price(qs)
@@ -175,7 +177,8 @@ def attribute_facets(qs: QuerySet[Product], defs: list[AttributeDefinition], lim
             value = (attrs or {}).get(code)
             for v in value if isinstance(value, list) else ([value] if value else []):
                 bucket[v] = bucket.get(v, 0) + 1
-    return {c: dict(sorted(b.items(), key=lambda kv: -kv[1])) for c, b in counts.items() if b}
+    # Ties by value, so the order never depends on the query plan's row order.
+    return {c: dict(sorted(b.items(), key=lambda kv: (-kv[1], kv[0]))) for c, b in counts.items() if b}
 
 
 def product_status_counts(*, store: Store) -> dict[str, int]:

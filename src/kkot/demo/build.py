@@ -25,10 +25,11 @@ from kkot.demo.catalog import (
     build_users_and_stores,
 )
 from kkot.demo.events import build_events, refresh_product_counters
+from kkot.demo.orders import build_orders
 from kkot.demo.shoppers import build_shoppers
 from kkot.stores.models import StoreFollow
 
-DEMO_VERSION = 1
+DEMO_VERSION = 2  # 2: orders, payments, claims and settlement
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,10 @@ class DemoSize:
     shoppers: int = 10_000
     days: int = 365
     sessions_per_day: int = 620  # about 1.2 million events
+    purchases: int = 52_000  # about 54,000 store orders (a purchase may span stores)
 
 
-SMALL = DemoSize(products_per_store=12, shoppers=50, days=14, sessions_per_day=30)
+SMALL = DemoSize(products_per_store=12, shoppers=50, days=14, sessions_per_day=30, purchases=400)
 
 
 def marker_path():
@@ -85,12 +87,22 @@ def demo_build(*, seed: int = 20261121, size: DemoSize = DemoSize(), quiet: bool
     with tqdm(total=size.days, desc="이벤트(일)", unit="일", disable=quiet) as bar:
         n_events = build_events(rnd, cat, shoppers, days=size.days, sessions_per_day=size.sessions_per_day, end=end,
                                 progress=bar)
-    refresh_product_counters(end=end)
     timings["events_s"] = round(time.perf_counter() - t1, 1)
+    t1, c1 = time.perf_counter(), time.process_time()
+    with tqdm(total=size.purchases, desc="주문", unit="건", disable=quiet) as bar:
+        orders = build_orders(random.Random(f"{seed}-orders"), cat, shoppers, days=size.days,
+                              purchases=size.purchases, end=end, progress=bar)
+    n_events += orders["session_events"]
+    timings["orders_s"] = round(time.perf_counter() - t1, 1)
+    timings["orders_cpu_s"] = round(time.process_time() - c1, 1)  # this process only (the database is in-process)
+    t1 = time.perf_counter()
+    refresh_product_counters(end=end)
+    timings["counters_s"] = round(time.perf_counter() - t1, 1)
     info = {
         "version": DEMO_VERSION, "seed": seed, "built_at": end.isoformat(), "stores": len(cat.stores),
         "products": len(cat.products), "shoppers": size.shoppers, "events": n_events,
         "dead_banners": cat.dead_banner, "leaky_products": cat.leaky_products,
+        "orders": orders["orders"], "slow_delivery_store": orders["slow_delivery_store"],
         "seconds": round(time.perf_counter() - t0, 1), **timings,
     }
     marker_path().write_text(json.dumps(info, ensure_ascii=False, indent=2))

@@ -136,29 +136,29 @@ def build_events(rnd: random.Random, cat: DemoCatalog, shoppers: list[tuple[int,
                     emit("page_view", ts, p.id, "product")
                     emit("product_view", ts, p.id, "product")
             else:
-                emit("page_view", ts, None, "store_home")
+                emit("page_view", ts, None, "store")
                 ts += timedelta(seconds=rnd.randint(3, 30))
                 r = rnd.random()
                 b = banners[sid]
                 if r < 0.14 and b:
-                    emit("click", ts, None, "store_home", f"banner:{b[0]}", 1)
+                    emit("click", ts, None, "store", f"banner:{b[0]}", 1)
                     current = pick_product[sid](rnd)
                 elif r < 0.20 and len(b) > 1:
-                    emit("click", ts, None, "store_home", f"banner:{b[1]}", 2)
+                    emit("click", ts, None, "store", f"banner:{b[1]}", 2)
                     current = new_products[sid][rnd.randrange(len(new_products[sid]))]
                 elif r < 0.2006 and len(b) > 2:  # the dead banner: about 0.06% of store-home visits
-                    emit("click", ts, None, "store_home", f"banner:{b[2]}", 3)
+                    emit("click", ts, None, "store", f"banner:{b[2]}", 3)
                 elif r < 0.55:
                     pos = rnd.randrange(len(best_products[sid]))
                     current = best_products[sid][pos]
-                    emit("click", ts, current.id, "store_home", "best", pos + 1)
+                    emit("click", ts, current.id, "store", "best", pos + 1)
                 elif r < 0.72:
                     pos = rnd.randrange(len(new_products[sid]))
                     current = new_products[sid][pos]
-                    emit("click", ts, current.id, "store_home", "new", pos + 1)
+                    emit("click", ts, current.id, "store", "new", pos + 1)
                 elif r < 0.88:
                     c = rnd.choice(cats_in_store[sid])
-                    emit("click", ts, None, "store_home", f"category:{c}", None)
+                    emit("click", ts, None, "store", f"category:{c}", None)
                     emit("page_view", ts, None, "category")
                     current = pick_product[sid](rnd)
                     emit("click", ts, current.id, "category", "list", rnd.randint(1, 20))
@@ -174,7 +174,7 @@ def build_events(rnd: random.Random, cat: DemoCatalog, shoppers: list[tuple[int,
                 if rnd.random() < current.cart_rate * cart_mult:
                     emit("add_to_cart", ts, current.id, "product")
                 if uid and rnd.random() < 0.004:
-                    emit("follow", ts, None, "store_home")
+                    emit("follow", ts, None, "store")
                 steps += 1
                 if steps >= 8 or rnd.random() > 0.58:
                     break

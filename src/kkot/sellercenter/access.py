@@ -71,6 +71,12 @@ def seller_page(*, write_role: str = Role.MANAGER, methods: tuple[str, ...] = ("
     return deco
 
 
+def _unread(store) -> int:
+    from kkot.orders.selectors.seller import store_unread_count
+
+    return store_unread_count(store=store)
+
+
 def ctx(request, **extra) -> dict:
     """Context every store page needs (side nav, role)."""
     m = request.membership
@@ -79,6 +85,7 @@ def ctx(request, **extra) -> dict:
         "membership": m,
         "can_edit": request.can_edit,
         "is_owner": m.role == Role.OWNER,
+        "nav_unread": lambda: _unread(m.store),  # evaluated by the nav only: one COUNT per page
     }
     base.update(extra)
     return base

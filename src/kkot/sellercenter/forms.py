@@ -109,7 +109,12 @@ class StoreSettingsForm(StoreFieldsMixin):
     FIELDS = ["name", "description", "business_name", "representative", "business_reg_no", "mail_order_no",
               "contact_phone", "contact_email", "return_postcode", "return_address", "return_address_detail",
               "shipping_base_fee", "shipping_free_over", "shipping_jeju_surcharge", "shipping_island_surcharge",
-              "same_day_cutoff", "status"]
+              "same_day_cutoff", "status", "webhook_url"]
+    webhook_url = forms.URLField(label=gettext_lazy("주문 웹훅 URL"), required=False, max_length=200,
+                                 assume_scheme="https",
+                                 help_text=gettext_lazy("주문 상태가 바뀔 때마다 서명된 JSON을 이 주소로 POST합니다. "
+                                                        "비우면 보내지 않습니다."),
+                                 widget=forms.URLInput(attrs={"placeholder": "https://example.com/kkot/webhook"}))
 
     @classmethod
     def initial_for(cls, store: Store) -> dict[str, Any]:

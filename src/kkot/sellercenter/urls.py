@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kkot.sellercenter.views import imports, products, stores
+from kkot.sellercenter.views import coupons, imports, notifications, orders, products, settlements, stores
 
 app_name = "sellercenter"
 urlpatterns = [
@@ -27,4 +27,22 @@ urlpatterns = [
     path("<slug:slug>/staff/<int:membership_id>/", stores.staff_member, name="staff_member"),
     path("<slug:slug>/api-tokens/", stores.api_tokens, name="api_tokens"),
     path("<slug:slug>/api-tokens/<int:token_id>/revoke/", stores.api_token_revoke_view, name="api_token_revoke"),
+    path("<slug:slug>/settings/webhook-secret/", notifications.webhook_secret_rotate, name="webhook_secret_rotate"),
+    path("<slug:slug>/orders/", orders.order_list, name="orders"),
+    path("<slug:slug>/orders/export.<str:fmt>", orders.order_export, name="order_export"),
+    path("<slug:slug>/orders/tracking-upload/", orders.tracking_upload, name="tracking_upload"),
+    path("<slug:slug>/orders/tracking-upload/template.<str:fmt>", orders.tracking_template_view,
+         name="tracking_template"),
+    path("<slug:slug>/orders/<int:order_id>/", orders.order_detail, name="order_detail"),
+    path("<slug:slug>/orders/<int:order_id>/ship/", orders.order_ship_view, name="order_ship"),
+    path("<slug:slug>/orders/<int:order_id>/cancel/", orders.order_cancel_view, name="order_cancel"),
+    path("<slug:slug>/claims/<int:claim_id>/approve/", orders.claim_approve_view, name="claim_approve"),
+    path("<slug:slug>/claims/<int:claim_id>/reject/", orders.claim_reject_view, name="claim_reject"),
+    path("<slug:slug>/claims/<int:claim_id>/complete-exchange/", orders.claim_exchange_complete_view,
+         name="claim_exchange_complete"),
+    path("<slug:slug>/settlements/", settlements.settlements, name="settlements"),
+    path("<slug:slug>/settlements/export.<str:fmt>", settlements.settlement_export, name="settlement_export"),
+    path("<slug:slug>/coupons/", coupons.coupons, name="coupons"),
+    path("<slug:slug>/coupons/<int:coupon_id>/deactivate/", coupons.coupon_deactivate_view, name="coupon_deactivate"),
+    path("<slug:slug>/notifications/", notifications.notifications, name="notifications"),
 ]

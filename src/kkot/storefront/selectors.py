@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, F, Max, OuterRef, QuerySet, Subquery, Sum, When
 from django.utils.translation import gettext as _
 
-from kkot.catalog.models import AttributeDefinition, Category, Product
+from kkot.catalog.models import AttributeDefinition, Category, Product, Variant
 from kkot.catalog.seed import NOTICE_GROUPS
 from kkot.catalog.selectors import (
     SORTS,
+    VISIBLE_STATUSES,
     ProductFilter,
     attribute_facets,
     category_attribute_defs,
@@ -212,6 +213,42 @@ def product_listing(*, store: Store | None, category: Category | None, params: L
     return Listing(products=products, total=total, page=page, pages=pages, facets=facets, params=params)
 
 
+# What a listing card shows that may change without ``updated_at`` moving (counters, raw updates), plus the
+# price in force now (so a sale that starts or ends changes the fingerprint at that moment).
+_CARD_FIELDS = ("pk", "updated_at", "effective_price", "price", "sale_price", "status", "stock_total", "name",
+                "review_count", "store_id", "store__updated_at", "store__name", "store__slug")
+
+
+@dataclass
+class ListingHead:
+    """A cheap fingerprint of one listing page: totals, the page's products in order, the facet population."""
+
+    total: int
+    fingerprint: tuple
+
+
+def product_listing_head(*, store: Store | None, category: Category | None, params: ListingParams,
+                         per_page: int = PER_PAGE) -> ListingHead:
+    """Two small queries (three with attribute filters): count and newest change over the listing, and the
+    card columns of the shown page. Everything :func:`product_listing` renders is a function of these (plus
+    category names and attribute names, cached elsewhere for minutes)."""
+    base = ProductFilter(store=store, category=category, min_price=params.min_price, max_price=params.max_price,
+                         attributes=params.attributes, in_stock=params.in_stock, sort=params.sort)
+    qs = products_visible(base).prefetch_related(None)
+    agg = qs.aggregate(n=Count("pk"), v=Max("updated_at"))
+    total = agg["n"]
+    pages = max(1, -(-total // per_page))
+    page = min(params.page, pages)
+    rows = tuple(qs.values_list(*_CARD_FIELDS)[(page - 1) * per_page: page * per_page])
+    facet_fp: tuple = (agg["n"], agg["v"])
+    if category is not None and any(v for v in params.attributes.values()):
+        facet_qs = products_visible(ProductFilter(store=store, category=category, min_price=params.min_price,
+                                                  max_price=params.max_price, in_stock=params.in_stock))
+        fagg = facet_qs.prefetch_related(None).aggregate(n=Count("pk"), v=Max("updated_at"))
+        facet_fp = (fagg["n"], fagg["v"])
+    return ListingHead(total=total, fingerprint=(total, page, agg["v"], facet_fp, rows))
+
+
 # ---------------------------------------------------------------- product page
 
 
@@ -268,6 +305,55 @@ def product_page(*, store_slug: str, product_id: int) -> ProductPage:
         tags=list(p.tags.all()), breadcrumbs=chain, attributes=attrs, notice=notice,
         notice_group_name=NOTICE_GROUPS.get(group, NOTICE_GROUPS["etc"])["name"], shipping_fee=fee, picker=picker,
     )
+
+
+# Every column the product page shows that a write could change without touching ``description_html`` etc.;
+# those big fields (and images, options, tags) move ``updated_at`` through the catalog services.
+_HEAD_FIELDS = (
+    "id", "name", "updated_at", "price", "sale_price", "sale_starts_at", "sale_ends_at", "status", "stock_total",
+    "review_count", "rating_sum", "shipping_fee", "brand", "dispatch_days", "made_to_order", "cold_chain",
+    "bundle_shipping", "category_id", "store_id",
+)
+_HEAD_STORE_FIELDS = ("id", "slug", "name", "status", "updated_at", "follower_count", "shipping_base_fee",
+                      "shipping_free_over")
+
+
+@dataclass
+class ProductHead:
+    """What a product page request needs before it knows whether the cached body can be used."""
+
+    product: Product  # only the _HEAD_FIELDS are loaded
+    store: Store  # only the _HEAD_STORE_FIELDS are loaded
+    fingerprint: tuple
+
+
+_HEAD_COLUMNS = (*_HEAD_FIELDS, *(f"store__{f}" for f in _HEAD_STORE_FIELDS), "variant_sig")
+
+
+def _head_queryset(*, store_slug: str, product_id: int) -> QuerySet:
+    variants = (Variant.objects.filter(product=OuterRef("pk")).order_by().values("product")
+                .annotate(sig=Sum(F("stock") * F("id") + Case(When(is_active=True, then=F("id") * 7), default=0)))
+                .values("sig")[:1])
+    return (
+        Product.objects.filter(pk=product_id, store__slug=store_slug, status__in=VISIBLE_STATUSES,
+                               store__status=Store.Status.OPEN)
+        .annotate(variant_sig=Subquery(variants)).order_by().values_list(*_HEAD_COLUMNS)[:1]
+    )
+
+
+def product_page_head(*, store_slug: str, product_id: int) -> ProductHead:
+    """One small query: the visible product's scalar columns, its store's, and a signature of its variants'
+    stock and active flags (so raw stock updates show too). NotFound as :func:`product_page`."""
+    rows = list(_head_queryset(store_slug=store_slug, product_id=valid_id(product_id)))
+    if not rows:
+        raise NotFound(_("상품을 찾을 수 없습니다."))
+    row = rows[0]
+    n = len(_HEAD_FIELDS)
+    p = Product(**dict(zip(_HEAD_FIELDS, row[:n], strict=True)))
+    p.store = Store(**dict(zip(_HEAD_STORE_FIELDS, row[n:n + len(_HEAD_STORE_FIELDS)], strict=True)))
+    fp = (*row[:n], row[-1], p.sale_active(),
+          *(v for f, v in zip(_HEAD_STORE_FIELDS, row[n:-1], strict=True) if f != "follower_count"))
+    return ProductHead(product=p, store=p.store, fingerprint=fp)
 
 
 def store_for_shopper(*, slug: str) -> Store:

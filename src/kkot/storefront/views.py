@@ -18,6 +18,7 @@ from kkot.core.errors import NotFound
 from kkot.events.capture import request_identity, request_tracking_allowed
 from kkot.events.models import EventKind
 from kkot.events.services import event_row, events_append
+from kkot.storefront import pagecache
 from kkot.storefront import selectors as sel
 from kkot.stores.selectors import followed_stores, is_following
 from kkot.stores.services import store_follow, store_unfollow
@@ -63,12 +64,19 @@ def store_home(request, slug: str):
 
 def _listing(request, *, store, category):
     params = sel.parse_listing_params(request.GET)
-    listing = sel.product_listing(store=store, category=category, params=params)
-    ctx = {
-        "store": store, "category": category, "listing": listing, "sorts": SORTS.items(),
-        "breadcrumbs": sel.category_chain(category), "children": sel.category_children(category),
-        "qs_no_page": _query_without(request, "page"), "qs_no_sort": _query_without(request, "sort", "page"),
-    }
+    head = sel.product_listing_head(store=store, category=category, params=params)
+
+    def build():
+        listing = sel.product_listing(store=store, category=category, params=params)
+        return pagecache.render_parts("storefront/_category_body.html", {
+            "store": store, "category": category, "listing": listing, "sorts": SORTS.items(),
+            "breadcrumbs": sel.category_chain(category), "children": sel.category_children(category),
+            "qs_no_page": _query_without(request, "page"), "qs_no_sort": _query_without(request, "sort", "page"),
+        })
+
+    key = pagecache.fragment_key("listing", store.pk if store else "", category.pk, category.path,
+                                 request.get_full_path(), *head.fingerprint)
+    ctx = {"store": store, "category": category, "body": pagecache.safe(pagecache.cached_fragment(key, build))}
     return _page(request, "storefront/category.html", ctx, page_type="category", store=store)
 
 
@@ -94,13 +102,22 @@ def store_category(request, slug: str, cat_slug: str):
 @require_GET
 def product(request, slug: str, product_id: int):
     try:
-        page = sel.product_page(store_slug=slug, product_id=product_id)
+        head = sel.product_page_head(store_slug=slug, product_id=product_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    ctx = {"page": page, "p": page.product, "store": page.store,
-           "following": is_following(store=page.store, user=request.user)}
-    return _page(request, "storefront/product.html", ctx, page_type="product", store=page.store,
-                 product=page.product)
+
+    def build():
+        page = sel.product_page(store_slug=slug, product_id=product_id)
+        return pagecache.render_parts(
+            "storefront/_product_body.html",
+            {"page": page, "p": page.product, "store": page.store, "request": request},
+            split=("<!--kk:content-->", pagecache.CSRF, pagecache.FOLLOW))
+
+    key = pagecache.fragment_key("product", request.path, *head.fingerprint)
+    ctx = {"body": pagecache.safe(pagecache.cached_fragment(key, build)), "p": head.product, "store": head.store,
+           "following": is_following(store=head.store, user=request.user)}
+    return _page(request, "storefront/product.html", ctx, page_type="product", store=head.store,
+                 product=head.product)
 
 
 def _search(request, *, store):

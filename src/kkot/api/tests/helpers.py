@@ -9,7 +9,7 @@ from django.conf import settings
 
 from kkot.core.testing import leaf_category
 
-SNAPSHOT_APPS = ("accounts", "stores", "catalog")
+SNAPSHOT_APPS = ("accounts", "stores", "catalog", "orders")
 VOLATILE = {"last_used_at", "last_login"}
 
 
@@ -44,7 +44,7 @@ def media_files() -> list[str]:
 
 
 def db_snapshot() -> dict:
-    """Every row of the accounts, stores and catalog tables (plus the media files): equal before and after
+    """Every row of the accounts, stores, catalog and orders tables (plus the media files): equal before and after
     a refused request means the request stored nothing."""
     out: dict = {}
     for label in SNAPSHOT_APPS:
@@ -56,3 +56,30 @@ def db_snapshot() -> dict:
                 out[through._meta.label] = list(through.objects.order_by("pk").values_list())
     out["media"] = media_files()
     return out
+
+
+def buy(store, buyer=None, *, qty: int = 1, label: str = "블랙 / M", product=None, **kw):
+    """A paid (test card) order of ``store`` for one variant of ``product`` (a new product if none)."""
+    from kkot.core.testing import make_product, make_user
+    from kkot.orders.tests.factories import place, variant
+
+    product = product or make_product(store=store, code=f"P-{store.slug}-{store.products.count()}")
+    purchase = place(buyer or make_user(), [(variant(product, label).pk, qty)], **kw)
+    return purchase.orders.get()
+
+
+def delivered_with_return(store, *, qty: int = 2, claim_qty: int = 1, reason: str = "change_of_mind", product=None):
+    """A delivered order of ``store`` with a requested return claim for ``claim_qty`` units: (order, claim)."""
+    from kkot.core.testing import make_user
+    from kkot.orders.services.claims import ClaimItem, claim_request
+    from kkot.orders.services.lifecycle import order_mark_delivered, order_ship
+
+    buyer = make_user()
+    order = buy(store, buyer, qty=qty, product=product)
+    owner = store.memberships.get(role="owner").user
+    order_ship(order=order, actor=owner, carrier="cj", tracking_number="123456789012")
+    order_mark_delivered(order=order)
+    claim = claim_request(order_id=order.pk, user=buyer, kind="return", reason=reason,
+                          items=[ClaimItem(line_id=order.lines.get().pk, quantity=claim_qty)], detail="사이즈가 커요")
+    order.refresh_from_db()
+    return order, claim

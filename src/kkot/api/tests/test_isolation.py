@@ -16,7 +16,7 @@ from django.test import Client
 from kkot.accounts.services import api_token_create, api_token_revoke
 from kkot.api.main import api
 from kkot.api.tests.conftest import call, new_seller
-from kkot.api.tests.helpers import db_snapshot, product_body
+from kkot.api.tests.helpers import buy, db_snapshot, delivered_with_return, product_body
 from kkot.catalog.services import product_image_add, products_set_status
 from kkot.core.testing import image_bytes, make_product, make_user, upload
 from kkot.stores.services import staff_add
@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 SELLER_PREFIX = "/api/v1/seller/"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Public routes that write: each one's isolation is decided and tested on its own (see below).
+PUBLIC_WRITES = {("POST", "/api/v1/payments/webhooks/{provider}")}  # HMAC-signed, never a token
 
 
 def _schema_operations() -> list[tuple[str, str, dict]]:
@@ -45,7 +47,7 @@ def _url_paths() -> set[str]:
 
 OPERATIONS = _schema_operations()
 SELLER_OPS = [(m, p) for m, p, op in OPERATIONS if op.get("security")]
-PUBLIC_OPS = [(m, p) for m, p, op in OPERATIONS if not op.get("security")]
+PUBLIC_OPS = [(m, p) for m, p, op in OPERATIONS if not op.get("security") and (m, p) not in PUBLIC_WRITES]
 
 
 def test_every_route_is_in_the_walk_and_seller_routes_need_a_token():
@@ -55,16 +57,17 @@ def test_every_route_is_in_the_walk_and_seller_routes_need_a_token():
         assert secured == path.startswith(SELLER_PREFIX), (method, path)
         if secured:
             assert path.startswith(SELLER_PREFIX + "stores/{slug}"), f"seller route outside a store: {path}"
-        else:
+        elif (method, path) not in PUBLIC_WRITES:
             assert method == "GET", f"public write route {method} {path}: decide its isolation and extend the walk"
         assert re.search(r"[가-힣]", op.get("summary", "")), f"{method} {path} needs a Korean summary"
     assert len(SELLER_OPS) >= 10 and len(PUBLIC_OPS) >= 6
 
 
 class World:
-    """alpha (the victim) and bravo (the other seller), each with a product and an image."""
+    """alpha (the victim) and bravo (the other seller), each with a product and an image, and, when the route
+    needs them, a paid order and a requested return claim (on another, delivered order)."""
 
-    def __init__(self):
+    def __init__(self, *, orders: bool = False):
         self.alpha = new_seller("alpha")
         self.bravo = new_seller("bravo")
         self.alpha_product = make_product(store=self.alpha.store, code="A-1")
@@ -75,11 +78,19 @@ class World:
         self.bravo_product = make_product(store=self.bravo.store, code="B-1")
         self.bravo_image = product_image_add(product=self.bravo_product, actor=self.bravo.user,
                                              upload=upload(image_bytes(color=(1, 2, 3))))
+        self.orders = {"alpha": {"order_id": 0, "claim_id": 0}, "bravo": {"order_id": 0, "claim_id": 0}}
+        if orders:
+            for name, s, product in (("alpha", self.alpha, self.alpha_product), ("bravo", self.bravo, self.bravo_product)):
+                paid = buy(s.store, product=product)
+                _order, claim = delivered_with_return(s.store, product=product)
+                self.orders[name] = {"order_id": paid.pk, "claim_id": claim.pk}
 
     def ids(self, owner: str) -> dict:
         if owner == "alpha":
-            return {"slug": "alpha", "product_id": self.alpha_product.pk, "image_id": self.alpha_image.pk}
-        return {"slug": "bravo", "product_id": self.bravo_product.pk, "image_id": self.bravo_image.pk}
+            return {"slug": "alpha", "product_id": self.alpha_product.pk, "image_id": self.alpha_image.pk,
+                    **self.orders["alpha"]}
+        return {"slug": "bravo", "product_id": self.bravo_product.pk, "image_id": self.bravo_image.pk,
+                **self.orders["bravo"]}
 
 
 def fill(path: str, values: dict) -> str:
@@ -100,10 +111,21 @@ SAMPLES = {
     ("PUT", "/api/v1/seller/stores/{slug}/products/{product_id}"): ("json", lambda ids: product_body(name="바뀐 상품")),
     ("POST", "/api/v1/seller/stores/{slug}/products/{product_id}/images"): (
         "multipart", lambda ids: {"file": upload(image_bytes(color=(9, 9, 9)))}),
+    ("POST", "/api/v1/seller/stores/{slug}/orders/accept"): ("json", lambda ids: {"order_ids": [ids["order_id"]]}),
+    ("POST", "/api/v1/seller/stores/{slug}/orders/{order_id}/ship"): (
+        "json", lambda ids: {"carrier": "cj", "tracking_number": "6123-4567-8901"}),
+    ("POST", "/api/v1/seller/stores/{slug}/claims/{claim_id}/approve"): ("json", lambda ids: {}),
+    ("POST", "/api/v1/seller/stores/{slug}/claims/{claim_id}/reject"): (
+        "json", lambda ids: {"reason": "상품이 사용된 흔적이 있습니다."}),
 }
 # Routes whose body names objects (not only the path): the cross-store walk also tries them on the
 # attacker's own slug with the victim's ids.
-BODY_REFERENCES = {("POST", "/api/v1/seller/stores/{slug}/products/status", "product_id")}
+BODY_REFERENCES = {("POST", "/api/v1/seller/stores/{slug}/products/status", "product_id"),
+                   ("POST", "/api/v1/seller/stores/{slug}/orders/accept", "order_id")}
+# Object ids the walk knows; a route using one of them also gets the "own slug, victim's id" attempt.
+OBJECT_KEYS = ("product_id", "image_id", "order_id", "claim_id")
+# Seller routes that only make sense with orders in the store (the world then places some).
+ORDER_ROUTES = ("/orders", "/claims", "/settlements", "/coupons")
 
 
 def request(client: Client, method: str, path: str, ids: dict, token: str | None):
@@ -127,7 +149,7 @@ def _needs_sample(method: str, path: str) -> bool:
 def test_other_seller_cannot_reach_any_seller_route(method, path):
     if _needs_sample(method, path):
         assert (method, path) in SAMPLES, f"add a valid sample request for {method} {path} to SAMPLES"
-    w = World()
+    w = World(orders=any(part in path for part in ORDER_ROUTES))
     victim_ids, own_ids = w.ids("alpha"), w.ids("bravo")
     before = db_snapshot()
 
@@ -136,7 +158,7 @@ def test_other_seller_cannot_reach_any_seller_route(method, path):
     assert r.status_code == 404, (r.status_code, r.content)
     assert r.json()["code"] == "not_found"
     # 2. bravo's token on bravo's own slug, but one of alpha's object ids (in the path or in the body)
-    for key in ("product_id", "image_id"):
+    for key in OBJECT_KEYS:
         if f"{{{key}}}" in path or (method, path, key) in BODY_REFERENCES:
             r = request(w.bravo.client, method, path, dict(own_ids, **{key: victim_ids[key]}), w.bravo.token)
             assert r.status_code == 404, (key, r.status_code, r.content)
@@ -212,4 +234,26 @@ def test_public_routes_show_no_hidden_product_and_change_nothing(method, path, m
             body = r.json()
             listed = {i.get("id") for i in (body.get("items", []) if isinstance(body, dict) else [])}
             assert w.alpha_hidden.pk not in listed
+    assert db_snapshot() == before
+
+
+def test_payment_webhook_is_reached_only_by_a_valid_signature():
+    """The one public write route: a token (even a seller's) means nothing there, only the HMAC signature does.
+    Forged, unsigned, or signed with another key: 400 and not a row changed anywhere."""
+    import json
+
+    from kkot.orders.models import Payment
+    from kkot.orders.payments import sign
+
+    w = World(orders=True)
+    payment = Payment.objects.get(purchase__orders__pk=w.ids("alpha")["order_id"])
+    body = json.dumps({"id": "ev-iso", "type": "payment.cancelled", "payment_ref": payment.provider_ref}).encode()
+    before = db_snapshot()
+    for headers in ({}, {"HTTP_X_KKOT_SIGNATURE": sign(body, b"another-secret")},
+                    {"HTTP_X_KKOT_SIGNATURE": "0" * 64, "HTTP_AUTHORIZATION": f"Bearer {w.alpha.token}"},
+                    {"HTTP_AUTHORIZATION": f"Bearer {w.bravo.token}"}):
+        for provider in ("test_card", "bank_transfer"):
+            r = Client().post(f"/api/v1/payments/webhooks/{provider}", body, content_type="application/json",
+                              **headers)
+            assert (r.status_code, r.json()["code"]) == (400, "bad_signature"), r.content
     assert db_snapshot() == before

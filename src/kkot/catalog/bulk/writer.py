@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from kkot.catalog.models import Product, ProductAttributeValue, ProductOption, Tag, Variant
 from kkot.catalog.services import product_attribute_value_rows
+from kkot.catalog.services.products import variants_retire_or_delete
 from kkot.stores.models import Store
 
 BATCH = 500
@@ -124,6 +127,8 @@ def _write_variants(variant_plans: list[tuple[Product, Plan]], result) -> None:
     to_update: list[Variant] = []
     needs_temp_sku: list[Variant] = []
     to_create: list[Variant] = []
+    retired = {(v.product_id, v.label): v for v in Variant.all_objects.filter(
+        product_id__in=[p.pk for p, plan in variant_plans if plan.existing is not None], retired_at__isnull=False)}
     for p, plan in variant_plans:
         old = {v.label: v for v in p.variants.all()} if plan.existing is not None else {}
         new_labels = {v["label"] for v in plan.clean["variants"]}
@@ -131,6 +136,13 @@ def _write_variants(variant_plans: list[tuple[Product, Plan]], result) -> None:
         kept_skus = {v.sku: v.pk for label, v in old.items() if label in new_labels}
         for v in plan.clean["variants"]:
             obj = old.get(v["label"])
+            if obj is None and (p.pk, v["label"]) in retired:  # a retired combination comes back
+                obj = retired[(p.pk, v["label"])]
+                obj.retired_at = None
+                for k, val in v.items():
+                    setattr(obj, k, val)
+                to_update.append(obj)
+                continue
             if obj is None:
                 to_create.append(Variant(product=p, **v))
                 continue
@@ -142,11 +154,16 @@ def _write_variants(variant_plans: list[tuple[Product, Plan]], result) -> None:
                 setattr(obj, k, val)
             to_update.append(obj)
     for batch in _chunks(to_delete):
-        Variant.objects.filter(pk__in=batch).delete()
+        try:
+            with transaction.atomic():
+                Variant.objects.filter(pk__in=batch).delete()
+        except ProtectedError:  # some were ordered: retire those one by one, delete the rest
+            for v in Variant.objects.filter(pk__in=batch):
+                variants_retire_or_delete(product=v.product, keep_labels=set(), only=[v.pk])
     if needs_temp_sku:
         temp = [Variant(pk=v.pk, sku=f"~tmp-{v.pk}") for v in to_update]
         Variant.objects.bulk_update(temp, ["sku"], batch_size=BATCH)
-    Variant.objects.bulk_update(to_update, list(VARIANT_FIELDS), batch_size=BATCH)
+    Variant.objects.bulk_update(to_update, [*VARIANT_FIELDS, "retired_at"], batch_size=BATCH)
     Variant.objects.bulk_create(to_create, batch_size=BATCH)
     result.variants_created += len(to_create)
     result.variants_updated += len(to_update)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import ProtectedError, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,17 +36,14 @@ def _write(product: Product, clean: dict[str, Any]) -> Product:
     ProductOption.objects.bulk_create(
         [ProductOption(product=product, name=o.name, values=o.values, position=i) for i, o in enumerate(clean["options"])]
     )
-    existing = {v.label: v for v in Variant.objects.filter(product=product)}
-    keep = set()
+    variants_retire_or_delete(product=product, keep_labels={v["label"] for v in clean["variants"]})
+    existing = {v.label: v for v in Variant.all_objects.filter(product=product)}
     for v in clean["variants"]:
-        obj = existing.get(v["label"])
-        if obj is None:
-            obj = Variant(product=product)
+        obj = existing.get(v["label"]) or Variant(product=product)
         for k, val in v.items():
             setattr(obj, k, val)
+        obj.retired_at = None  # a combination that comes back is current again
         obj.save()
-        keep.add(obj.pk)
-    Variant.objects.filter(product=product).exclude(pk__in=keep).delete()
     product_attribute_values_sync(product=product)
     tag_objs = []
     for t in clean["tags"]:
@@ -105,6 +102,19 @@ def products_set_status(*, store: Store, actor: User, product_ids: list[int], st
     if found != ids:
         raise NotFound(_("선택한 상품 중 찾을 수 없는 상품이 있습니다."), code="not_found")
     return Product.objects.filter(store=store, pk__in=ids).update(status=status, updated_at=timezone.now())
+
+
+def variants_retire_or_delete(*, product: Product, keep_labels: set[str], only: list[int] | None = None) -> None:
+    """Remove combinations that left the option grid: deleted, or retired when orders refer to them
+    (hidden everywhere but the order history; the SKU is freed for reuse)."""
+    qs = Variant.objects.filter(product=product).exclude(label__in=keep_labels)
+    for v in qs.filter(pk__in=only) if only is not None else qs:
+        try:
+            with transaction.atomic():
+                v.delete()
+        except ProtectedError:
+            v.sku, v.is_active, v.retired_at = f"{v.sku[:45]}~r{v.pk}", False, timezone.now()
+            v.save(update_fields=["sku", "is_active", "retired_at"])
 
 
 def product_attribute_value_rows(*, product: Product) -> list[ProductAttributeValue]:

@@ -146,3 +146,4 @@ def test_product_code_cannot_start_with_hash():
     with pytest.raises(ValidationError) as exc:
         make_product(code="#1")
     assert "code" in exc.value.details
+

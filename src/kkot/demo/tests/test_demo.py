@@ -6,10 +6,17 @@ from kkot.accounts.models import User
 from kkot.catalog.models import Product, ProductAttributeValue, Variant
 from kkot.catalog.selectors import category_attribute_defs
 from kkot.demo import build
+from kkot.demo.orders import SLOW_STORE
+from kkot.demo.tests.order_checks import check_orders, claim_counts, delivery_days
 from kkot.events.models import Event
+from kkot.orders import models as om
+from kkot.orders.models import Claim, ClaimStatus, CouponRedemption, Order, OrderStatus
 from kkot.stores.models import Store
 
 pytestmark = pytest.mark.django_db
+# Deleted children first (protected foreign keys) when the test builds twice.
+ORDER_MODELS = (om.SettlementLine, om.Refund, om.CouponRedemption, om.ClaimLine, om.Claim, om.OrderEvent, om.OrderLine,
+                om.Payment, om.Order, om.Purchase, om.Coupon, om.Address)
 
 
 def test_small_demo_is_consistent_and_deterministic(settings, tmp_path):
@@ -41,8 +48,38 @@ def test_small_demo_is_consistent_and_deterministic(settings, tmp_path):
     assert Event.objects.filter(section=f"banner:{dead}").count() < Event.objects.filter(section=f"banner:{first.pk}").count()
     assert json.loads(build.marker_path().read_text())["events"] == info["events"]
     names_first = list(Product.objects.order_by("pk").values_list("name", "price")[:20])
+    orders_first = list(Order.objects.order_by("pk").values_list("store__slug", "items_total", "total", "status")[:50])
 
-    for model in (Event, Product, Store, User):
+    for model in (*ORDER_MODELS, Event, Product, Store, User):
         model.objects.all().delete()
     build.demo_build(seed=7, size=build.SMALL, quiet=True)
     assert list(Product.objects.order_by("pk").values_list("name", "price")[:20]) == names_first
+    assert list(Order.objects.order_by("pk").values_list("store__slug", "items_total", "total", "status")[:50]) \
+        == orders_first
+
+
+def test_small_demo_orders_keep_the_order_services_invariants(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    info = build.demo_build(seed=5, size=build.SMALL, quiet=True)
+    n = info["orders"]
+    assert n >= build.SMALL.purchases
+    statuses = check_orders(info)  # every total, payment, refund, claim, settlement and timeline rule
+    # Plausible mix for two weeks of trading: each status of the pipeline is present.
+    assert set(statuses) >= {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED,
+                             OrderStatus.CONFIRMED, OrderStatus.CANCELLED}
+    assert 0.01 * n <= statuses[OrderStatus.CANCELLED] <= 0.12 * n
+    assert statuses[OrderStatus.PENDING_PAYMENT] <= 0.05 * n  # a few virtual accounts waiting for the deposit
+    claims = claim_counts()
+    assert claims["cancel"] >= 1 and claims["return"] >= 1 and claims["exchange"] >= 1
+    assert Claim.objects.filter(kind="return", status=ClaimStatus.COMPLETED).exists()
+    assert 0.03 * n <= CouponRedemption.objects.count() <= 0.2 * n
+    # The slow store's deliveries take clearly longer than the others' (all of SMALL is in the last 30 days).
+    since = Order.objects.order_by("created_at").first().created_at
+    slow = delivery_days(SLOW_STORE, since)
+    others = [delivery_days(s.slug, since) for s in Store.objects.exclude(slug=SLOW_STORE)]
+    assert slow > max(others) + 1.5, (slow, others)
+    # Leaky products (viewed a lot, rarely carted) are rarely bought.
+    leaky = Product.objects.filter(pk__in=info["leaky_products"])
+    assert sum(p.sales_count for p in leaky) * 20 < sum(Product.objects.values_list("sales_count", flat=True))
+    # The demo shopper has orders to show on "my orders".
+    assert Order.objects.filter(user__email=build.SHOPPER_EMAIL).count() >= 3

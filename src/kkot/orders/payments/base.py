@@ -79,17 +79,33 @@ class PaymentProvider:
     def parse_webhook(self, *, headers: dict[str, str], body: bytes) -> WebhookEvent:
         verify_signature(headers, body)
         try:
-            data = json.loads(body)
+            data = json.loads(body, parse_constant=_no_constant, parse_float=_finite_float)
             amount = data.get("amount")
-            return WebhookEvent(event_id=str(data["id"]), kind=str(data["type"]), provider_ref=str(data["payment_ref"]),
-                                amount=Decimal(str(amount)) if amount is not None else None, payload=data)
-        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+            event = WebhookEvent(event_id=str(data["id"]), kind=str(data["type"]), provider_ref=str(data["payment_ref"]),
+                                 amount=Decimal(str(amount)) if amount is not None else None, payload=data)
+            # what cannot be stored (too long for the columns, NUL characters) is malformed, not a server error
+            if (not 0 < len(event.event_id) <= 64 or not 0 < len(event.kind) <= 30 or len(event.provider_ref) > 64
+                    or "\\u0000" in json.dumps(data)):
+                raise ValueError("event fields out of range")
+            return event
+        except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
             raise ProviderError("malformed", "webhook body is not a valid event") from exc
 
     def fee(self, amount: Decimal) -> Decimal:
         from kkot.orders.pricing import won
 
         return won(amount * self.fee_rate)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")
+    return value
 
 
 def webhook_secret() -> bytes:

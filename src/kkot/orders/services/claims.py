@@ -87,6 +87,14 @@ def _line_refund(ln: OrderLine, q: int) -> Decimal:
     return ln.unit_price * q - discount_share(ln.discount, ln.quantity, before, before + q)
 
 
+def return_shipping_fee(*, reason: str, base_fee: Decimal, order_shipping_fee: Decimal, refund: Decimal) -> Decimal:
+    """What a return costs the shopper (kept from the refund): nothing when the seller is at fault; for
+    단순변심/기타 the store's base fee, twice when the order shipped free (both ways); never more than the refund."""
+    if reason not in SHOPPER_PAYS:
+        return ZERO
+    return min(base_fee * (2 if order_shipping_fee == 0 else 1), refund)
+
+
 def _all_units_gone(order: Order) -> bool:
     return all(ln.active_qty == 0 for ln in order.lines.all())
 
@@ -193,10 +201,8 @@ def claim_approve(*, store, actor, claim_id) -> Claim:
             refund += _line_refund(ln, q)
             OrderLine.objects.filter(pk=ln.pk).update(returned_qty=F("returned_qty") + q)
         stock_release(quantities={ln.variant_id: q for ln, q, _ev in lines})
-        fee = ZERO
-        if claim.reason in SHOPPER_PAYS:
-            fee = order.store.shipping_base_fee * (2 if order.shipping_fee == 0 else 1)
-            fee = min(fee, refund)
+        fee = return_shipping_fee(reason=claim.reason, base_fee=order.store.shipping_base_fee,
+                                  order_shipping_fee=order.shipping_fee, refund=refund)
         claim.return_shipping_fee, claim.refund_amount = fee, refund - fee
         claim.status, claim.resolved_at = ClaimStatus.COMPLETED, now
         claim.save(update_fields=["return_shipping_fee", "refund_amount", "status", "resolved_at"])

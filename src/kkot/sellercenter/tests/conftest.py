@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+# kkot.orders.services.tracking_import is loaded here, before any test swaps kkot.catalog.bulk for the
+# fake_bulk stand-in: the tracking upload imports kkot.catalog.bulk.reader, which must stay the real module.
+import kkot.orders.services.tracking_import  # noqa: F401
 from kkot.core.errors import ValidationError
 from kkot.core.testing import image_bytes, make_product, make_store, make_user, upload
 
@@ -23,6 +26,9 @@ class World:
     token: object
     other_owner: object
     other_store: object
+    order: object = None  # delivered, with a requested return claim
+    claim: object = None
+    coupon: object = None
 
 
 @pytest.fixture
@@ -46,6 +52,31 @@ def world(db):
     other_store = make_store(owner=other_owner, slug="flower-b", name="꽃집 B")
     assert StoreMembership.objects.filter(store=store).count() == 3
     return World(owner, store, product, image, banner, manager, viewer, vm, token, other_owner, other_store)
+
+
+@pytest.fixture
+def world_orders(world, django_capture_on_commit_callbacks):
+    """The world plus an order of the first store (delivered, a requested return claim) and a coupon."""
+    with django_capture_on_commit_callbacks(execute=True):  # notifications as in production
+        world.order, world.claim, world.coupon = _order_with_claim(world.store, world.owner)
+    return world
+
+
+def _order_with_claim(store, owner):
+    from kkot.orders.services.claims import ClaimItem, claim_request
+    from kkot.orders.services.lifecycle import order_mark_delivered, order_ship
+    from kkot.orders.tests.factories import coupon, place
+
+    buyer = make_user(email="buyer@example.com", name="김구매")
+    # A product of its own: the product tests edit world.product's options, and ordered variants are protected.
+    v = make_product(store=store, actor=owner, name="주문된 셔츠").variants.get(label="블랙 / M")
+    order = place(buyer, [(v.pk, 2)]).orders.get()
+    order_ship(order=order, actor=owner, carrier="cj", tracking_number="123456789012")
+    order_mark_delivered(order=order)
+    line = order.lines.get()
+    claim = claim_request(order_id=order.pk, user=buyer, kind="return", reason="defective",
+                          items=[ClaimItem(line.pk, 1)], detail="찢어짐")
+    return order, claim, coupon(store, code="WELCOME")
 
 
 @dataclass

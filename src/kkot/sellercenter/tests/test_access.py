@@ -13,7 +13,9 @@ from kkot.accounts.models import ApiToken
 from kkot.catalog.models import Product, ProductImage
 from kkot.stores.models import StoreBanner, StoreMembership
 
-ID_KWARGS = {"product_id", "image_id", "banner_id", "membership_id", "token_id"}
+ID_KWARGS = {"product_id", "image_id", "banner_id", "membership_id", "token_id", "order_id", "claim_id", "coupon_id"}
+DOWNLOADS = ("import_template", "product_export", "category_fields", "order_export", "tracking_template",
+             "settlement_export")
 
 
 def _patterns():
@@ -30,7 +32,7 @@ def _kwargs(names, w, slug=None):
     values = {
         "slug": slug or w.store.slug, "product_id": w.product.pk, "image_id": w.image.pk, "banner_id": w.banner.pk,
         "membership_id": w.viewer_membership.pk, "token_id": w.token.pk, "category_id": w.product.category_id,
-        "fmt": "csv",
+        "fmt": "csv", "order_id": w.order.pk, "claim_id": w.claim.pk, "coupon_id": w.coupon.pk,
     }
     missing = names - set(values)
     assert not missing, f"add a value for URL kwarg(s) {missing} in this test"
@@ -42,7 +44,8 @@ def _methods(callback):
 
 
 @pytest.mark.django_db
-def test_every_page_owner_200_other_store_member_404(client, world, fake_bulk):
+def test_every_page_owner_200_other_store_member_404(client, world_orders, fake_bulk):
+    world = world_orders
     checked = 0
     for name, kw, cb in _patterns():
         url = reverse(f"sellercenter:{name}", kwargs=_kwargs(kw, world))
@@ -72,10 +75,22 @@ def test_every_page_owner_200_other_store_member_404(client, world, fake_bulk):
     assert ProductImage.objects.filter(pk=world.image.pk).exists()
     assert StoreMembership.objects.filter(store=world.store).count() == 3
     assert ApiToken.objects.get(pk=world.token.pk).revoked_at is None
+    _assert_orders_untouched(world)
+
+
+def _assert_orders_untouched(world):
+    from kkot.orders.models import Claim, Coupon, Order
+
+    assert Order.objects.get(pk=world.order.pk).status == "delivered"
+    assert Claim.objects.get(pk=world.claim.pk).status == "requested"
+    assert Coupon.objects.get(pk=world.coupon.pk).is_active is True
+    world.store.refresh_from_db()
+    assert world.store.webhook_secret == ""
 
 
 @pytest.mark.django_db
-def test_logged_out_is_sent_to_login(client, world):
+def test_logged_out_is_sent_to_login(client, world_orders):
+    world = world_orders
     for name, kw, _cb in _patterns():
         if "slug" not in kw:
             continue
@@ -85,7 +100,8 @@ def test_logged_out_is_sent_to_login(client, world):
 
 
 @pytest.mark.django_db
-def test_viewer_sees_pages_read_only_and_every_post_is_refused(client, world, fake_bulk):
+def test_viewer_sees_pages_read_only_and_every_post_is_refused(client, world_orders, fake_bulk):
+    world = world_orders
     client.force_login(world.viewer)
     before = (
         Product.objects.count(), ProductImage.objects.count(), StoreBanner.objects.count(),
@@ -97,7 +113,7 @@ def test_viewer_sees_pages_read_only_and_every_post_is_refused(client, world, fa
         if "slug" not in kw:
             continue
         url = reverse(f"sellercenter:{name}", kwargs=_kwargs(kw, world))
-        if "GET" in _methods(cb) and name not in ("import_template", "product_export", "category_fields"):
+        if "GET" in _methods(cb) and name not in DOWNLOADS:
             page = client.get(url)
             assert page.status_code == 200
             assert "보기 전용" in page.content.decode() or name == "staff"
@@ -118,6 +134,7 @@ def test_viewer_sees_pages_read_only_and_every_post_is_refused(client, world, fa
         Product.objects.get(pk=world.product.pk).status,
     )
     assert after == before
+    _assert_orders_untouched(world)
 
 
 @pytest.mark.django_db

@@ -65,7 +65,7 @@ def test_product_page_sale_price_discount_and_sold_out_variant(client, shop, dja
     assert "상품정보제공고시" in html and "<th scope=\"row\">제품 소재</th>" in html
     assert "220-81-62517" in html and "김꽃님" in html
     assert "#린넨" in html and "오버사이즈" in html
-    assert "장바구니 기능은 곧 열립니다" in html
+    assert "장바구니에 담았습니다." in html and 'action="/cart/add/"' in html
     assert 'id="kk-picker"' in html
     assert f'data-kk-product="{product.pk}"' in html
 

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             User.objects.create_superuser(email="admin@kkot.demo", password=build.DEMO_PASSWORD, name="운영자")
             self.stdout.write(
                 f"완료: 스토어 {info['stores']}개, 상품 {info['products']:,}개, 회원 {info['shoppers']:,}명, "
-                f"이벤트 {info['events']:,}건, {info['seconds']}초"
+                f"이벤트 {info['events']:,}건, 주문 {info['orders']:,}건, {info['seconds']}초"
             )
         self.stdout.write(build.logins_text())
         if not no_serve:

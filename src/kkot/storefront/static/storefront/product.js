@@ -87,22 +87,40 @@
     status.textContent = v ? describe(v) : "";
   }
 
-  if (cartBtn) {
-    cartBtn.addEventListener("click", function () {
+  var form = document.getElementById("picker");
+  var qty = document.getElementById("qty-input");
+  var badge = document.getElementById("cart-count");
+  var toastMsg = document.getElementById("cart-toast-msg");
+  function showToast(text) {
+    if (!toast) return;
+    if (toastMsg) toastMsg.textContent = text;
+    toast.hidden = false;
+    clearTimeout(showToast.t);
+    showToast.t = setTimeout(function () { toast.hidden = true; }, 4000);
+  }
+  if (form) {
+    form.addEventListener("submit", function (e) {
       if (select && !select.value) {
+        e.preventDefault();
         status.textContent = "옵션을 선택해 주세요.";
         return;
       }
-      if (window.kk && window.kk.track) {
-        window.kk.track("add_to_cart", {
-          product_id: Number(cartBtn.dataset.kkProduct), store_id: Number(cartBtn.dataset.kkStore),
-          section: "buy"
-        });
-      }
-      if (toast) {
-        toast.hidden = false;
-        setTimeout(function () { toast.hidden = true; }, 3000);
-      }
+      var action = e.submitter ? e.submitter.value : "cart";
+      if (action !== "cart" || !window.fetch || !window.FormData) return; // 구매하기: a normal POST
+      e.preventDefault();
+      var body = new FormData(form);
+      body.set("action", "cart");
+      if (qty) body.set("quantity", qty.value || "1");
+      cartBtn.disabled = true;
+      fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin",
+                           headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          showToast(data.message || "");
+          if (data.ok && badge) { badge.textContent = String(data.count); badge.hidden = false; }
+        })
+        .catch(function () { form.submit(); })
+        .then(function () { cartBtn.disabled = false; });
     });
   }
 })();
