@@ -42,6 +42,7 @@ class Config:
     tasks_immediate: bool
     s3_bucket: str | None
     payment_webhook_secret: str
+    carrier_webhook_secret: str
 
 
 def load() -> Config:
@@ -59,6 +60,7 @@ def load() -> Config:
         tasks_immediate=_bool("KKOT_TASKS_IMMEDIATE", "pytest" in sys.modules),
         s3_bucket=os.environ.get("KKOT_S3_BUCKET") or None,
         payment_webhook_secret=os.environ.get("KKOT_PAYMENT_WEBHOOK_SECRET", "kkot-test-pg-webhook-secret"),
+        carrier_webhook_secret=os.environ.get("KKOT_CARRIER_WEBHOOK_SECRET", "kkot-test-carrier-webhook-secret"),
     )
 
 

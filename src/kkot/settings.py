@@ -144,6 +144,10 @@ KKOT_DEPOSIT_HOURS = 48  # 무통장입금 deadline
 KKOT_AUTO_CONFIRM_DAYS = 7
 KKOT_SETTLEMENT_DAYS = 2  # paid out this many days after purchase confirmation
 
+# Fulfillment
+KKOT_CARRIER_WEBHOOK_SECRET = CONFIG.carrier_webhook_secret
+KKOT_SHIPMENT_DELAY_HOURS = 48  # a parcel that has not moved this long raises a seller alert
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CONFIG.redis_url}

@@ -15,7 +15,16 @@ from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
 from kkot.api import errors
-from kkot.api.routers import catalog, payments, search, seller, seller_orders, stores
+from kkot.api.routers import (
+    carriers,
+    catalog,
+    payments,
+    recommendations,
+    search,
+    seller,
+    seller_orders,
+    stores,
+)
 
 
 class IdConverter:
@@ -126,3 +135,5 @@ api.add_router("/v1/search", search.router)
 api.add_router("/v1/seller", seller.router)
 api.add_router("/v1/seller", seller_orders.router)
 api.add_router("/v1/payments", payments.router)
+api.add_router("/v1/carriers", carriers.router)
+api.add_router("/v1/recommendations", recommendations.router)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from kkot.advisor.rollups import advisor_rollup
 from kkot.demo.catalog import (
     DEMO_PASSWORD,
     SELLER_EMAIL,
@@ -25,11 +26,12 @@ from kkot.demo.catalog import (
     build_users_and_stores,
 )
 from kkot.demo.events import build_events, refresh_product_counters
+from kkot.demo.fulfillment import build_fulfillment
 from kkot.demo.orders import build_orders
 from kkot.demo.shoppers import build_shoppers
 from kkot.stores.models import StoreFollow
 
-DEMO_VERSION = 2  # 2: orders, payments, claims and settlement
+DEMO_VERSION = 3  # 2: orders, payments, claims and settlement; 3: warehouses, stock ledger, shipments
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,23 @@ def demo_build(*, seed: int = 20261121, size: DemoSize = DemoSize(), quiet: bool
     timings["orders_s"] = round(time.perf_counter() - t1, 1)
     timings["orders_cpu_s"] = round(time.process_time() - c1, 1)  # this process only (the database is in-process)
     t1 = time.perf_counter()
+    fulfillment = build_fulfillment(random.Random(f"{seed}-fulfillment"), cat, end=end, days=size.days)
+    timings["fulfillment_s"] = round(time.perf_counter() - t1, 1)  # warehouses, opening stock, shipments
+    t1 = time.perf_counter()
     refresh_product_counters(end=end)
     timings["counters_s"] = round(time.perf_counter() - t1, 1)
+    timings["advisor_rollup_s"] = advisor_rollup()["seconds"]  # Biz Advisor daily tables, grouped SQL per day
+    from kkot.recommendations.services import recs_train  # 함께 본/구매한/비슷한 상품, 맞춤 추천
+
+    t1 = time.perf_counter()
+    recs_run = recs_train(trigger="demo")
+    timings["recs_s"] = round(time.perf_counter() - t1, 1)
+    timings["recs_status"] = recs_run.status
     info = {
         "version": DEMO_VERSION, "seed": seed, "built_at": end.isoformat(), "stores": len(cat.stores),
         "products": len(cat.products), "shoppers": size.shoppers, "events": n_events,
         "dead_banners": cat.dead_banner, "leaky_products": cat.leaky_products,
-        "orders": orders["orders"], "slow_delivery_store": orders["slow_delivery_store"],
+        "orders": orders["orders"], "slow_delivery_store": orders["slow_delivery_store"], "fulfillment": fulfillment,
         "seconds": round(time.perf_counter() - t0, 1), **timings,
     }
     marker_path().write_text(json.dumps(info, ensure_ascii=False, indent=2))

@@ -14,6 +14,8 @@ sellers' restocks, so orders that have already shipped do not change it. Orders 
 (결제대기/결제완료/상품준비중) hold their units the way checkout reserves them: they buy an option that has the units,
 which are taken from its stock (never below zero); cancelling one later gives back units that existed.
 
+Dispatch habits differ per store (``DISPATCH_HABIT``: one same-day store, one slow, one made-to-order); nobody
+picks up or delivers on Sundays and Korean public holidays, and chilled food is not sent the day before one.
 One store (``SLOW_STORE``) gets slower in the last 30 days: dispatch takes 1.5-3.5 days longer and carriers 1-2 days
 longer, so analytics can find "delivery got slow last month"; a few more of its orders are cancelled for 배송지연.
 """
@@ -36,6 +38,7 @@ from kkot.catalog.models import Product, Variant
 from kkot.core.timeutil import SEOUL
 from kkot.demo.catalog import DemoCatalog
 from kkot.demo.order_plans import Plan, Planner, PlanResult, event_insert_sql
+from kkot.fulfillment.carriers import is_day_off, sits_over_day_off
 from kkot.orders.models import (
     Address,
     Claim,
@@ -76,6 +79,9 @@ from kkot.stores.models import StoreFollow, StoreMembership
 S = OrderStatus
 SLOW_STORE = "dailylook"  # the demo seller's own store, so the signal shows on the demo login
 SLOW_DAYS = 30
+# Dispatch habits (the delivery promise learns them): gadgetbay ships the same day when paid by 14:00 (오늘출발),
+# homenest packs late, dailylook's 사입 (made-to-order) items take their declared days. Others: as declared.
+DISPATCH_HABIT = {"gadgetbay": "fast", "homenest": "slow", "dailylook": "made_to_order"}
 BANK_SHARE = 0.13  # 무통장입금 (virtual account); the rest pay by card
 BANK_NEVER_PAID = 0.09
 CARD_DECLINED = 0.005
@@ -391,13 +397,27 @@ class OrderWriter:
         if paid_at is not None:
             acc = self._work(paid_at + timedelta(hours=rnd.uniform(0.3, 20)))
             k = round(max(p.dispatch_days for p in prods) * rnd.uniform(0.1, 0.8))
-            ship = (acc + timedelta(days=k)).replace(hour=rnd.randint(15, 18), minute=rnd.randrange(60),
-                                                     second=rnd.randrange(60))
-            if ship <= acc:
-                ship = acc + timedelta(hours=rnd.uniform(1, 4))
+            habit = DISPATCH_HABIT.get(store.slug)
+            if habit == "fast":  # 오늘출발: paid by 14:00 on a working day -> out the same afternoon
+                ship = self._not_sunday(paid_at if paid_at.hour < 14 else (paid_at + timedelta(days=1)).replace(hour=9))
+                ship = ship.replace(hour=rnd.randint(15, 17), minute=rnd.randrange(60), second=rnd.randrange(60))
+                acc = max(paid_at + timedelta(minutes=rnd.randint(3, 30)), ship - timedelta(hours=rnd.uniform(0.5, 3)))
+                acc = min(acc, ship - timedelta(minutes=5))
+            else:
+                if habit == "slow":  # packs twice a week: 1-2 days more than it declares
+                    k += rnd.randint(1, 2)
+                elif habit == "made_to_order":  # 사입 after the order: the declared days, give or take one
+                    k = max(k, max(p.dispatch_days for p in prods) + rnd.randint(-1, 1))
+                ship = (acc + timedelta(days=k)).replace(hour=rnd.randint(15, 18), minute=rnd.randrange(60),
+                                                         second=rnd.randrange(60))
+                if ship <= acc:
+                    ship = acc + timedelta(hours=rnd.uniform(1, 4))
             if slow:
                 ship += timedelta(days=rnd.uniform(1.5, 3.5))
             ship = self._not_sunday(ship)
+            if any(p.cold_chain for p in prods):  # chilled goods never wait in a hub over a day off
+                while sits_over_day_off(ship.date()):
+                    ship += timedelta(days=1)
             transit = _pick(rnd, [(1, 0.8), (2, 0.17), (3, 0.03)]) + (region != "mainland") + (rnd.randint(1, 2) if slow else 0)
             deliver = self._not_sunday((ship + timedelta(days=transit)).replace(
                 hour=rnd.randint(10, 20), minute=rnd.randrange(60), second=rnd.randrange(60)))
@@ -723,7 +743,10 @@ class OrderWriter:
 
     @staticmethod
     def _not_sunday(t: datetime) -> datetime:
-        return t + timedelta(days=1) if t.weekday() == 6 else t
+        """The same time on the next day carriers and sellers work (not Sunday, not a public holiday)."""
+        while is_day_off(t.date()):
+            t += timedelta(days=1)
+        return t
 
     def _auto(self, t: datetime) -> datetime:
         """When the hourly auto-confirm job (at minute 17) first runs at or after ``t``."""

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from kkot.sellercenter.views import coupons, imports, notifications, orders, products, settlements, stores
+from kkot.sellercenter.views import (
+    advisor,
+    coupons,
+    fulfillment,
+    imports,
+    inventory,
+    notifications,
+    orders,
+    products,
+    recommendations,
+    settlements,
+    stores,
+)
 
 app_name = "sellercenter"
 urlpatterns = [
@@ -45,4 +57,19 @@ urlpatterns = [
     path("<slug:slug>/coupons/", coupons.coupons, name="coupons"),
     path("<slug:slug>/coupons/<int:coupon_id>/deactivate/", coupons.coupon_deactivate_view, name="coupon_deactivate"),
     path("<slug:slug>/notifications/", notifications.notifications, name="notifications"),
+    path("<slug:slug>/inventory/", inventory.stock, name="inventory"),
+    path("<slug:slug>/inventory/warehouses/", inventory.warehouses, name="warehouses"),
+    path("<slug:slug>/inventory/movements/", inventory.movements, name="stock_movements"),
+    path("<slug:slug>/inventory/low-stock/", inventory.low_stock, name="low_stock"),
+    path("<slug:slug>/shipments/", fulfillment.shipments, name="shipments"),
+    path("<slug:slug>/shipments/events-upload/", fulfillment.tracking_events_upload, name="tracking_events_upload"),
+    path("<slug:slug>/shipments/<int:shipment_id>/", fulfillment.shipment_detail, name="shipment_detail"),
+    path("<slug:slug>/recommendations/", recommendations.recommendations, name="recommendations"),
+    path("<slug:slug>/advisor/", advisor.advisor_home, name="advisor"),
+    path("<slug:slug>/advisor/sales/", advisor.advisor_sales, name="advisor_sales"),
+    path("<slug:slug>/advisor/traffic/", advisor.advisor_traffic, name="advisor_traffic"),
+    path("<slug:slug>/advisor/customers/", advisor.advisor_customers, name="advisor_customers"),
+    path("<slug:slug>/advisor/clicks/", advisor.advisor_clicks, name="advisor_clicks"),
+    path("<slug:slug>/advisor/export.<str:fmt>", advisor.advisor_export, name="advisor_export"),
+    path("advisor/plotly.min.js", advisor.plotly_js, name="plotly_js"),
 ]

@@ -18,6 +18,7 @@ from kkot.core.errors import NotFound
 from kkot.events.capture import request_identity, request_tracking_allowed
 from kkot.events.models import EventKind
 from kkot.events.services import event_row, events_append
+from kkot.recommendations.pages import page_widgets
 from kkot.storefront import pagecache
 from kkot.storefront import selectors as sel
 from kkot.stores.selectors import followed_stores, is_following
@@ -51,14 +52,17 @@ def healthz(request):
 
 @require_GET
 def home(request):
-    return _page(request, "storefront/home.html", sel.home_sections(), page_type="home")
+    ctx = sel.home_sections()
+    ctx["recs"] = page_widgets(request, "home")
+    return _page(request, "storefront/home.html", ctx, page_type="home")
 
 
 @require_GET
 def store_home(request, slug: str):
     store = _store_or_404(slug)
     ctx = sel.store_home_sections(store=store)
-    ctx.update(store=store, following=is_following(store=store, user=request.user))
+    ctx.update(store=store, following=is_following(store=store, user=request.user),
+               recs=page_widgets(request, "store", store=store))
     return _page(request, "storefront/store_home.html", ctx, page_type="store", store=store)
 
 
@@ -115,7 +119,8 @@ def product(request, slug: str, product_id: int):
 
     key = pagecache.fragment_key("product", request.path, *head.fingerprint)
     ctx = {"body": pagecache.safe(pagecache.cached_fragment(key, build)), "p": head.product, "store": head.store,
-           "following": is_following(store=head.store, user=request.user)}
+           "following": is_following(store=head.store, user=request.user),
+           "recs": page_widgets(request, "product", product=head.product)}
     return _page(request, "storefront/product.html", ctx, page_type="product", store=head.store,
                  product=head.product)
 

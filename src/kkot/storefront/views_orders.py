@@ -22,6 +22,7 @@ from kkot.core.errors import KkotError, NotFound, ValidationError
 from kkot.events.capture import request_identity, request_tracking_allowed
 from kkot.events.models import EventKind
 from kkot.events.services import event_row, events_append
+from kkot.fulfillment.promise import promise_record_for_purchase
 from kkot.orders.models import PaymentStatus
 from kkot.orders.payments import providers, sign
 from kkot.orders.selectors import shopper as sel
@@ -31,6 +32,7 @@ from kkot.orders.services.cart import cart_remove, cart_set_quantity
 from kkot.orders.services.checkout import AddressInput, checkout_place
 from kkot.orders.services.payments import payment_webhook_receive
 from kkot.orders.services.quote import checkout_quote
+from kkot.recommendations.pages import page_widgets
 from kkot.storefront.cart import forget_counts, request_cart
 
 NOTE_PRESETS = [
@@ -96,7 +98,10 @@ def cart(request):
     if request.GET.get("sel"):
         selected = [int(i) for i in request.GET.getlist("v") if i.isdigit() and int(i) < 2**63]
     view = sel.cart_view(cart=request_cart(request), user=request.user, selected_ids=selected)
-    return render(request, "storefront/orders/cart.html", {"v": view, "kk_page": "other"})
+    recs = page_widgets(request, "other", cart_product_ids=[r.item.variant.product_id for g in view.groups
+                                                            for r in g.rows])
+    return render(request, "storefront/orders/cart.html", {"v": view, "kk_page": "other", "recs": recs,
+                                                           "kk_tracking": request_tracking_allowed(request)})
 
 
 @require_POST
@@ -216,6 +221,7 @@ def checkout(request):
                         address_create(user=request.user, data=address, is_default=not addresses)
                     except KkotError as exc:
                         messages.warning(request, exc.message)
+                promise_record_for_purchase(purchase=purchase)
                 forget_counts(request)
                 return redirect("storefront:checkout_done", number=purchase.number)
     ctx = _checkout_context(request, lines=lines, form=form, errors=errors, addresses=addresses)

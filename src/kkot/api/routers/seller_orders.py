@@ -24,6 +24,7 @@ from kkot.api.schemas.orders import (
     SettlementPage,
     ShipIn,
 )
+from kkot.fulfillment.services import shipment_create
 from kkot.orders.selectors.api import (
     coupons_for_store_api,
     order_for_store_api,
@@ -31,7 +32,7 @@ from kkot.orders.selectors.api import (
     settlement_lines_for_store_api,
 )
 from kkot.orders.services.claims import claim_approve, claim_reject
-from kkot.orders.services.lifecycle import order_ship, orders_accept
+from kkot.orders.services.lifecycle import orders_accept
 
 router = Router(auth=seller_token, tags=["판매자"])
 
@@ -68,11 +69,14 @@ def order_detail(request, slug: str, order_id: int):
 @router.post(ORDER + "/ship", response={200: OrderDetailOut, **SELLER_ERRORS}, summary="발송처리",
              description="택배사와 송장번호를 등록하고 배송중으로 바꿉니다(결제완료 주문은 발주확인도 함께). "
                          "모르는 택배사 400 unknown_carrier, 송장번호 형식 400 invalid_tracking_number, "
-                         "발송할 수 없는 상태 409 illegal_transition, 취소 요청 중 409 claim_open. 매니저 이상.")
+                         "발송할 수 없는 상태 409 illegal_transition, 취소 요청 중 409 claim_open, 이미 등록된 송장번호 "
+                         "409 duplicate_tracking_number, 냉장/냉동 상품의 택배사·창고·발송일 400 cold_chain_carrier·"
+                         "cold_chain_warehouse·cold_chain_day. 배송(shipment)이 함께 만들어집니다. 매니저 이상.")
 def order_ship_view(request, slug: str, order_id: int, payload: ShipIn):
     store = seller_store(request, slug)
     order = order_for_store_api(store=store, order_id=order_id)
-    order_ship(order=order, actor=request.auth.user, carrier=payload.carrier, tracking_number=payload.tracking_number)
+    shipment_create(order=order, actor=request.auth.user, carrier=payload.carrier,
+                    tracking_number=payload.tracking_number)
     return order_for_store_api(store=store, order_id=order_id)
 
 

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 SELLER_PREFIX = "/api/v1/seller/"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Public routes that write: each one's isolation is decided and tested on its own (see below).
-PUBLIC_WRITES = {("POST", "/api/v1/payments/webhooks/{provider}")}  # HMAC-signed, never a token
+PUBLIC_WRITES = {("POST", "/api/v1/payments/webhooks/{provider}"),  # HMAC-signed, never a token
+                 ("POST", "/api/v1/carriers/webhooks/{carrier}")}  # HMAC-signed (kkot.fulfillment tests)
 
 
 def _schema_operations() -> list[tuple[str, str, dict]]:
@@ -88,9 +89,9 @@ class World:
     def ids(self, owner: str) -> dict:
         if owner == "alpha":
             return {"slug": "alpha", "product_id": self.alpha_product.pk, "image_id": self.alpha_image.pk,
-                    **self.orders["alpha"]}
+                    "widget": "similar", **self.orders["alpha"]}
         return {"slug": "bravo", "product_id": self.bravo_product.pk, "image_id": self.bravo_image.pk,
-                **self.orders["bravo"]}
+                "widget": "similar", **self.orders["bravo"]}
 
 
 def fill(path: str, values: dict) -> str:
@@ -222,12 +223,13 @@ def test_public_routes_show_no_hidden_product_and_change_nothing(method, path, m
         monkeypatch.setitem(sys.modules, "kkot.search.selectors", fake)
     w = World()
     before = db_snapshot()
-    hidden = {"slug": "alpha", "product_id": w.alpha_hidden.pk, "image_id": w.alpha_image.pk}
-    mixed = {"slug": "alpha", "product_id": w.bravo_product.pk, "image_id": w.bravo_image.pk}
-    query = "?q=셔츠" if path == "/api/v1/search" else ""
+    hidden = {"slug": "alpha", "product_id": w.alpha_hidden.pk, "image_id": w.alpha_image.pk, "widget": "similar"}
+    mixed = {"slug": "alpha", "product_id": w.bravo_product.pk, "image_id": w.bravo_image.pk, "widget": "similar"}
+    recs = path.startswith("/api/v1/recommendations/")  # the product is a query parameter there
     for ids in (hidden, mixed):
+        query = "?q=셔츠" if path == "/api/v1/search" else (f"?product_id={ids['product_id']}" if recs else "")
         r = call(Client(), method, fill(path, ids) + query, token=w.bravo.token)
-        if "{product_id}" in path:
+        if "{product_id}" in path or (recs and ids is hidden):
             assert (r.status_code, r.json()["code"]) == (404, "not_found"), r.content
         else:
             assert r.status_code == 200, r.content

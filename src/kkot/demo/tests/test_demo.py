@@ -1,4 +1,5 @@
 import json
+from datetime import datetime
 
 import pytest
 
@@ -7,6 +8,7 @@ from kkot.catalog.models import Product, ProductAttributeValue, Variant
 from kkot.catalog.selectors import category_attribute_defs
 from kkot.demo import build
 from kkot.demo.orders import SLOW_STORE
+from kkot.demo.tests.fulfillment_checks import check_ledger, check_shipments
 from kkot.demo.tests.order_checks import check_orders, claim_counts, delivery_days
 from kkot.events.models import Event
 from kkot.orders import models as om
@@ -64,6 +66,12 @@ def test_small_demo_orders_keep_the_order_services_invariants(settings, tmp_path
     n = info["orders"]
     assert n >= build.SMALL.purchases
     statuses = check_orders(info)  # every total, payment, refund, claim, settlement and timeline rule
+    # Warehouses, stock ledger and shipments: exact invariants, then a plausible mix.
+    assert check_ledger() == info["fulfillment"]["stock_levels"]
+    shipments = check_shipments(datetime.fromisoformat(info["built_at"]))
+    assert sum(shipments.values()) == info["fulfillment"]["shipments"] == Order.objects.filter(
+        shipped_at__isnull=False).count()
+    assert shipments["delivered"] > shipments["failed"] >= 3
     # Plausible mix for two weeks of trading: each status of the pipeline is present.
     assert set(statuses) >= {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED,
                              OrderStatus.CONFIRMED, OrderStatus.CANCELLED}

@@ -36,7 +36,7 @@ from kkot.orders.models import (
 from kkot.orders.pricing import ZERO, discount_share
 from kkot.orders.services.lifecycle import audit, order_transition
 from kkot.orders.services.payments import payment_fail, payment_refund
-from kkot.orders.services.stock import stock_release, stock_reserve
+from kkot.orders.services.stock import stock_release, stock_reserve, stock_restock, stock_ship_lines
 from kkot.stores.models import StoreMembership
 from kkot.stores.services import require_role
 
@@ -191,7 +191,7 @@ def claim_approve(*, store, actor, claim_id) -> Claim:
     now = timezone.now()
     if claim.kind == ClaimKind.EXCHANGE:
         stock_reserve(quantities={ev: q for _ln, q, ev in lines})
-        stock_release(quantities={ln.variant_id: q for ln, q, _ev in lines})
+        stock_restock(quantities={ln.variant_id: q for ln, q, _ev in lines}, ref=order.number)
         claim.status, claim.resolved_at = ClaimStatus.APPROVED, now
         claim.save(update_fields=["status", "resolved_at"])
         audit(order=order, kind="claim_exchange_approved", actor=actor, role="seller", at=now, data={"claim": claim.pk})
@@ -200,7 +200,7 @@ def claim_approve(*, store, actor, claim_id) -> Claim:
         for ln, q, _ev in lines:
             refund += _line_refund(ln, q)
             OrderLine.objects.filter(pk=ln.pk).update(returned_qty=F("returned_qty") + q)
-        stock_release(quantities={ln.variant_id: q for ln, q, _ev in lines})
+        stock_restock(quantities={ln.variant_id: q for ln, q, _ev in lines}, ref=order.number)
         fee = return_shipping_fee(reason=claim.reason, base_fee=order.store.shipping_base_fee,
                                   order_shipping_fee=order.shipping_fee, refund=refund)
         claim.return_shipping_fee, claim.refund_amount = fee, refund - fee
@@ -243,5 +243,7 @@ def claim_complete_exchange(*, store, actor, claim_id) -> Claim:
         raise NotFound(_("요청을 찾을 수 없습니다."))
     claim.status = ClaimStatus.COMPLETED
     claim.save(update_fields=["status"])
+    stock_ship_lines(lines=[(cl.exchange_variant_id, cl.quantity, cl.line_id) for cl in claim.lines.all()
+                            if cl.exchange_variant_id], ref=claim.order.number, actor=actor)
     audit(order=claim.order, kind="claim_exchange_completed", actor=actor, role="seller")
     return claim

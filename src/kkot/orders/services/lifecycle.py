@@ -126,6 +126,9 @@ def order_ship(*, order: Order, actor: User | None, carrier: str, tracking_numbe
         order_transition(order=order, to=S.PREPARING, actor=actor, role=role, reason=_("발주확인"), at=at)
     order.carrier, order.tracking_number = carrier, tn
     order.save(update_fields=["carrier", "tracking_number"])
+    from kkot.orders.services.stock import stock_ship
+
+    stock_ship(order=order, actor=actor, at=at)  # the stock ledger's "ship" movements (ADR 0007)
     return order_transition(order=order, to=S.SHIPPING, actor=actor, role=role, at=at,
                             data={"carrier": carrier, "tracking_number": tn})
 

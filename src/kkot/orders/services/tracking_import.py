@@ -10,6 +10,7 @@ same sheet is harmless).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,9 +61,15 @@ def _err(row: int, column: str, message: str) -> dict[str, Any]:
     return {"row": row, "column": column, "message": message}
 
 
-def tracking_import(*, store: Store, actor, data: bytes, filename: str = "") -> TrackingImportResult:
+def tracking_import(*, store: Store, actor, data: bytes, filename: str = "",
+                    ship: Callable[..., Any] | None = None) -> TrackingImportResult:
     """Apply every good row; report every bad one. Raises ValidationError only for a file that cannot be
-    used at all (too large, corrupt, unsafe, no header/rows, missing columns, no permission)."""
+    used at all (too large, corrupt, unsafe, no header/rows, missing columns, no permission).
+
+    ``ship(order=, actor=, carrier=, tracking_number=)`` dispatches one order (default :func:`order_ship`);
+    the fulfillment app passes its ``shipment_create`` so every dispatched order gets a shipment (ADR 0007:
+    fulfillment sits above orders, so orders cannot import it)."""
+    ship = ship or order_ship
     require_role(store=store, user=actor, role=StoreMembership.Role.MANAGER)
     sheet = open_sheet(data, filename)
     try:
@@ -126,9 +133,10 @@ def tracking_import(*, store: Store, actor, data: bytes, filename: str = "") -> 
             continue
         try:
             with transaction.atomic():
-                order_ship(order=order, actor=actor, carrier=carrier, tracking_number=tracking)
+                ship(order=order, actor=actor, carrier=carrier, tracking_number=tracking)
         except KkotError as exc:
-            column = COL_TRACKING if exc.code == "invalid_tracking_number" else COL_ORDER
+            tracking_codes = ("invalid_tracking_number", "duplicate_tracking_number")
+            column = COL_TRACKING if exc.code in tracking_codes else COL_ORDER
             result.errors.append(_err(n, column, exc.message))
         else:
             result.applied += 1

@@ -63,15 +63,16 @@ def world_orders(world, django_capture_on_commit_callbacks):
 
 
 def _order_with_claim(store, owner):
+    from kkot.fulfillment.services import shipment_create
     from kkot.orders.services.claims import ClaimItem, claim_request
-    from kkot.orders.services.lifecycle import order_mark_delivered, order_ship
+    from kkot.orders.services.lifecycle import order_mark_delivered
     from kkot.orders.tests.factories import coupon, place
 
     buyer = make_user(email="buyer@example.com", name="김구매")
     # A product of its own: the product tests edit world.product's options, and ordered variants are protected.
     v = make_product(store=store, actor=owner, name="주문된 셔츠").variants.get(label="블랙 / M")
     order = place(buyer, [(v.pk, 2)]).orders.get()
-    order_ship(order=order, actor=owner, carrier="cj", tracking_number="123456789012")
+    shipment_create(order=order, actor=owner, carrier="cj", tracking_number="123456789012")
     order_mark_delivered(order=order)
     line = order.lines.get()
     claim = claim_request(order_id=order.pk, user=buyer, kind="return", reason="defective",

@@ -13,9 +13,10 @@ from kkot.accounts.models import ApiToken
 from kkot.catalog.models import Product, ProductImage
 from kkot.stores.models import StoreBanner, StoreMembership
 
-ID_KWARGS = {"product_id", "image_id", "banner_id", "membership_id", "token_id", "order_id", "claim_id", "coupon_id"}
+ID_KWARGS = {"product_id", "image_id", "banner_id", "membership_id", "token_id", "order_id", "claim_id", "coupon_id",
+             "shipment_id"}
 DOWNLOADS = ("import_template", "product_export", "category_fields", "order_export", "tracking_template",
-             "settlement_export")
+             "settlement_export", "advisor_export")
 
 
 def _patterns():
@@ -33,6 +34,7 @@ def _kwargs(names, w, slug=None):
         "slug": slug or w.store.slug, "product_id": w.product.pk, "image_id": w.image.pk, "banner_id": w.banner.pk,
         "membership_id": w.viewer_membership.pk, "token_id": w.token.pk, "category_id": w.product.category_id,
         "fmt": "csv", "order_id": w.order.pk, "claim_id": w.claim.pk, "coupon_id": w.coupon.pk,
+        "shipment_id": w.order.shipments.get().pk,
     }
     missing = names - set(values)
     assert not missing, f"add a value for URL kwarg(s) {missing} in this test"

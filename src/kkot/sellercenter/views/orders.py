@@ -1,5 +1,8 @@
 """Seller-center order pages: the list with live tab counts, bulk 발주확인, 발송처리, the order page with its
-timeline and claims, 판매자 취소, tracking-number upload, and export of the current list."""
+timeline and claims, 판매자 취소, tracking-number upload, and export of the current list.
+
+발송처리 (one order or a sheet) goes through :mod:`kkot.fulfillment.services`, so every dispatched order has a
+Shipment that its tracking events attach to."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from kkot.core.errors import KkotError, NotFound
+from kkot.fulfillment.services import shipment_create, shipments_import
 from kkot.orders.selectors.seller import (
     claim_for_seller,
     order_detail_for_seller,
@@ -24,9 +28,9 @@ from kkot.orders.selectors.seller import (
     sheet_bytes,
 )
 from kkot.orders.services.claims import claim_approve, claim_complete_exchange, claim_reject
-from kkot.orders.services.lifecycle import CARRIERS, order_ship, orders_accept
+from kkot.orders.services.lifecycle import CARRIERS, orders_accept
 from kkot.orders.services.seller_actions import order_cancel_by_seller
-from kkot.orders.services.tracking_import import tracking_import, tracking_template
+from kkot.orders.services.tracking_import import tracking_template
 from kkot.sellercenter.access import ctx, seller_page
 from kkot.sellercenter.forms import ImportForm
 from kkot.sellercenter.order_forms import ShipForm
@@ -139,8 +143,8 @@ def order_ship_view(request, membership, order_id: int):
         _errors(request, form)
         return redirect(back)
     try:
-        order_ship(order=order, actor=request.user, carrier=form.cleaned_data["carrier"],
-                   tracking_number=form.cleaned_data["tracking_number"])
+        shipment_create(order=order, actor=request.user, carrier=form.cleaned_data["carrier"],
+                        tracking_number=form.cleaned_data["tracking_number"])
     except KkotError as exc:
         messages.error(request, exc.message)
     else:
@@ -214,7 +218,7 @@ def tracking_upload(request, membership):
         if form.is_valid():
             f = form.cleaned_data["file"]
             try:
-                result = tracking_import(store=store, actor=request.user, data=f.read(), filename=f.name)
+                result = shipments_import(store=store, actor=request.user, data=f.read(), filename=f.name)
             except KkotError as exc:
                 form.add_error(None, exc.message)
             else:

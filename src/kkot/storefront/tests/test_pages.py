@@ -45,7 +45,7 @@ def test_home_lists_products_categories_and_stores(client, shop):
 
 def test_product_page_sale_price_discount_and_sold_out_variant(client, shop, django_assert_max_num_queries):
     store, product = shop
-    with django_assert_max_num_queries(8):  # cold: + category chain and attribute names
+    with django_assert_max_num_queries(9):  # cold: + category chain, attribute names, recs fallback ranking
         r = client.get(product_url(store, product))
     with django_assert_max_num_queries(5):  # warm: product+store+category, images, variants, options, tags
         client.get(product_url(store, product))

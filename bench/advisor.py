@@ -1,0 +1,357 @@
+"""Biz Advisor benchmark: rollup throughput, dashboard latency, and whether the insights feed finds planted problems.
+
+Self-contained: builds synthetic stores in a throw-away SQLite database (KKOT_VAR_DIR = a temp dir, deleted at the
+end unless --keep), straight into the raw tables (events, purchases, orders, order lines):
+
+- one *scale* store: ``--scale-days`` days x ``--scale-sessions`` visits a day (default 365 x 1,000: about
+  1.3 million events and 23,000 orders; the issue's 10M-event / 500k-order store is not built here: the
+  generator and SQLite on 2 shared cores would take far too long);
+- one *control* store with nothing planted and one small store per planted finding (60 days x 200 visits a
+  day, about 40k events and 750 orders each): a sales drop, a dead banner, a product viewed a lot but rarely
+  carted, a channel converting poorly, a small channel converting well, a leaky checkout step (cart -> order), a
+  product running out of stock while demand rises. Those are every finding kind the feed supports today.
+
+Measured in the same run:
+1. rollup throughput: ``rollup_range`` over the whole period (the bulk path), and ``rollup_day`` on the last two
+   days (the scheduled path), in events/s;
+2. the whole dashboard of the scale store (sales, traffic/funnel, customers, clicks, insights feed) cold (cache
+   cleared) and warm, beside the same questions answered by straightforward ORM queries on the raw tables;
+3. per planted store: is the planted kind in the top 10 of its feed; on the control store: every finding is a
+   false alarm.
+
+    nice -n 10 .venv/bin/python bench/advisor.py [--scale-days 365] [--scale-sessions 1000] [--keep]
+
+Last line: ``RESULT dashboard_cold_ms=... dashboard_warm_ms=... orm_cold_ms=... rollup_events_per_s=...
+planted_found=... planted_total=... false_alarms=...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHANNELS = [("direct", 0.30), ("search", 0.30), ("social", 0.16), ("ad", 0.14), ("referral", 0.10)]
+KEYWORDS = ["린넨 셔츠", "원피스", "가디건", "니트", "청바지", "운동화", "에코백", "모자"]
+PLANTS = ["sales_drop", "dead_banner", "product_conversion", "channel_poor", "channel_good", "funnel_step",
+          "stock_risk"]
+EVENT_COLS = ["ts", "kind", "visitor", "session", "user_id", "store_id", "product_id", "page_type", "section",
+              "position", "query", "result_count", "channel", "utm_source", "utm_medium", "utm_campaign",
+              "referrer_host", "device"]
+
+
+def setup_django(var_dir: str) -> None:
+    os.environ["KKOT_VAR_DIR"] = var_dir
+    os.environ.pop("KKOT_DATABASE_URL", None)  # always the throw-away SQLite file
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kkot.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def _users(n: int) -> list:
+    from kkot.accounts.models import User
+
+    rnd = random.Random(3)
+    users = [User(email=f"adv{i}@example.com", username=f"adv{i}@example.com", name=f"구매자{i}",
+                  gender=rnd.choice("FFM"), birth_year=rnd.randint(1965, 2004)) for i in range(n)]
+    for u in users:
+        u.set_unusable_password()
+    return User.objects.bulk_create(users, batch_size=2000)
+
+
+class Shop:
+    """One synthetic store: its products, banners and the knobs of its traffic."""
+
+    def __init__(self, name: str, n_products: int, plant: str | None):
+        from kkot.core.testing import make_product, make_store
+        from kkot.stores.models import StoreBanner
+
+        self.plant = plant
+        self.store = make_store(name=name, slug=f"adv-{name}")
+        owner = self.store.memberships.get().user
+        self.products = [make_product(store=self.store, actor=owner, name=f"{name} 상품 {i + 1}")
+                         for i in range(n_products)]
+        self.prices = [Decimal(19000 + 1000 * (i % 20)) for i in range(n_products)]
+        self.variants = [p.variants.order_by("pk").first().pk for p in self.products]
+        from kkot.catalog.models import Product
+
+        Product.objects.filter(store=self.store).update(stock_total=10_000)  # nothing runs out unless planted
+        self.banners = [StoreBanner.objects.create(store=self.store, title=f"배너 {k + 1}", position=k).pk
+                        for k in range(3)]
+        self.weights = [1 / (i + 1) ** 0.8 for i in range(n_products)]  # popularity, Zipf-like
+        if plant == "product_conversion":  # the 3rd product is viewed as much as the best seller ...
+            self.weights[2] = self.weights[0]
+
+
+def _sections(shop: Shop) -> list[tuple[str, float]]:
+    dead = shop.plant == "dead_banner"
+    return ([("best", 0.08), ("new", 0.05)]
+            + [(f"banner:{pk}", 0.0004 if dead and k == 0 else 0.03) for k, pk in enumerate(shop.banners)])
+
+
+def generate(shop: Shop, users: list, *, days: int, sessions: int, end_day: dt.date, seed: int, cur,
+             insert_sql: str, adapt) -> tuple[int, int]:
+    """Raw events + paid orders of one store; returns (events, orders)."""
+    from kkot.core.timeutil import SEOUL
+    from kkot.orders.models import Order, OrderLine, Purchase
+
+    rnd = random.Random(seed)
+    sid = shop.store.pk
+    chans, cw = [c for c, _ in CHANNELS], [w for _, w in CHANNELS]
+    sections = _sections(shop)
+    n_events = n_orders = 0
+    rows: list[tuple] = []
+    purchases, orders, lines = [], [], []
+    pidx = list(range(len(shop.products)))
+    for dd in range(days):
+        day = end_day - dt.timedelta(days=days - 1 - dd)
+        recent = (end_day - day).days < 7
+        n = sessions * (1.2 if day.weekday() >= 5 else 1.0)
+        if shop.plant == "sales_drop" and recent:
+            n *= 0.4
+        weights = shop.weights
+        if shop.plant == "stock_risk" and recent:  # demand for the 2nd product triples in the last week
+            weights = list(weights)
+            weights[1] *= 3
+        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=SEOUL)
+        for i in range(int(n)):
+            u = users[rnd.randrange(len(users))]
+            ch = rnd.choices(chans, cw)[0]
+            sess = f"{sid}-{day:%m%d}-{i}"
+            vis = f"v{u.pk}"
+            t = midnight + dt.timedelta(seconds=rnd.randrange(86400 - 1200))
+
+            def add(kind, *, product=None, page="", section="", query="", _u=u, _ch=ch, _s=sess, _v=vis):
+                nonlocal t
+                rows.append((adapt(t), kind, _v, _s, _u.pk, sid, product, page, section, None, query, None, _ch,
+                             "", "", "", "", "m"))
+                t += dt.timedelta(seconds=rnd.randrange(5, 40))
+
+            add("page_view", page="store")
+            for sec, ctr in sections:
+                if rnd.random() < ctr:
+                    add("click", page="store", section=sec)
+            if rnd.random() < 0.2:
+                add("search", page="search", query=rnd.choice(KEYWORDS))
+            if rnd.random() >= 0.6:
+                continue
+            k = rnd.choices(pidx, weights)[0]
+            pid = shop.products[k].pk
+            add("page_view", product=pid, page="product")
+            add("product_view", product=pid, page="product")
+            cart_p = 0.3 * (0.06 if shop.plant == "product_conversion" and k == 2 else 1)
+            if rnd.random() >= cart_p:
+                continue
+            add("add_to_cart", product=pid, page="product")
+            order_p = 0.08 if shop.plant == "funnel_step" else 0.35
+            if shop.plant == "channel_poor" and ch == "social":
+                order_p *= 0.3
+            if shop.plant == "channel_good" and ch == "referral":
+                order_p = min(1.0, order_p * 2.5)
+            if rnd.random() >= order_p:
+                continue
+            qty = 1 + (rnd.random() < 0.2)
+            unit = shop.prices[k]
+            total = unit * qty
+            num = f"A{sid}{day:%y%m%d}{i:05d}"
+            purchases.append(Purchase(number=num, user=u, recipient="김벤치", phone="010-1234-5678", postcode="04001",
+                                      address1="서울 마포구 1", items_total=total, grand_total=total, created_at=t))
+            orders.append(Order(store_id=sid, user=u, number=f"{num}-1", status="paid", items_total=total,
+                                total=total, created_at=t, paid_at=t))
+            lines.append((shop.products[k], shop.variants[k], unit, qty))
+        if len(rows) > 50_000 or dd == days - 1:
+            cur.executemany(insert_sql, rows)
+            n_events += len(rows)
+            rows = []
+    for a in range(0, len(purchases), 2000):
+        ps, os_, ls = purchases[a:a + 2000], orders[a:a + 2000], lines[a:a + 2000]
+        Purchase.objects.bulk_create(ps)
+        for p, o in zip(ps, os_, strict=True):
+            o.purchase = p
+        Order.objects.bulk_create(os_)
+        OrderLine.objects.bulk_create([
+            OrderLine(order=o, product=prod, variant_id=vid, product_name=prod.name, sku="s", unit_price=unit,
+                      list_unit_price=unit, quantity=qty, subtotal=unit * qty)
+            for o, (prod, vid, unit, qty) in zip(os_, ls, strict=True)])
+        n_orders += len(os_)
+    if shop.plant == "stock_risk":  # ... and only a few days of stock are left
+        from kkot.catalog.models import Product
+
+        Product.objects.filter(pk=shop.products[1].pk).update(stock_total=12)
+    return n_events, n_orders
+
+
+def orm_baseline(store_id: int, start: dt.date, end: dt.date) -> None:
+    """The same questions as the dashboard, answered by straightforward ORM queries on the raw tables."""
+    from django.db.models import Count, F, Q, Sum
+    from django.db.models.functions import TruncDate
+
+    from kkot.core.timeutil import SEOUL, day_bounds
+    from kkot.events.models import Event
+    from kkot.orders.models import Order, OrderLine, Refund
+
+    a, b = day_bounds(start)[0], day_bounds(end)[1]
+    paid = Order.objects.filter(store_id=store_id, paid_at__gte=a, paid_at__lt=b)
+    # sales: totals, per Seoul day, refunds, top products, the previous period
+    paid.aggregate(Sum("total"), Count("id"))
+    list(paid.annotate(d=TruncDate("paid_at", tzinfo=SEOUL)).values("d").annotate(r=Sum("total"), n=Count("id")))
+    Refund.objects.filter(order__store_id=store_id, created_at__gte=a, created_at__lt=b).aggregate(Sum("amount"))
+    list(OrderLine.objects.filter(order__in=paid).values("product_id")
+         .annotate(u=Sum("quantity"), r=Sum(F("subtotal") - F("discount"))).order_by("-r")[:20])
+    span = b - a
+    Order.objects.filter(store_id=store_id, paid_at__gte=a - span, paid_at__lt=a).aggregate(Sum("total"), Count("id"))
+    # traffic: funnel sessions, visits per channel, keywords
+    ev = Event.objects.filter(store_id=store_id, ts__gte=a, ts__lt=b)
+    ev.aggregate(v=Count("session", distinct=True), pv=Count("session", distinct=True, filter=Q(kind="product_view")),
+                 c=Count("session", distinct=True, filter=Q(kind="add_to_cart")))
+    list(ev.values("channel").annotate(v=Count("session", distinct=True)))
+    list(ev.filter(kind="search").values("query").annotate(n=Count("session", distinct=True)).order_by("-n")[:20])
+    # clicks: per section, home views
+    list(ev.filter(kind="click").values("section").annotate(n=Count("id")))
+    ev.filter(kind="page_view", page_type="store").count()
+    # customers: buyers, returning
+    buyers = set(paid.values_list("user_id", flat=True))
+    Order.objects.filter(store_id=store_id, paid_at__lt=a, user_id__in=buyers).values("user_id").distinct().count()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale-days", type=int, default=365)
+    ap.add_argument("--scale-sessions", type=int, default=1000)
+    ap.add_argument("--small-days", type=int, default=60)
+    ap.add_argument("--small-sessions", type=int, default=200)
+    ap.add_argument("--keep", action="store_true", help="keep the temp var dir")
+    args = ap.parse_args()
+    var_dir = tempfile.mkdtemp(prefix="kkot-bench-advisor-")
+    t_all = time.perf_counter()
+    try:
+        setup_django(var_dir)
+        run(args)
+    finally:
+        if not args.keep:
+            shutil.rmtree(var_dir, ignore_errors=True)
+        else:
+            print(f"kept {var_dir}")
+    print(f"(whole run {time.perf_counter() - t_all:.0f} s)", file=sys.stderr)
+
+
+def run(args) -> None:
+    from django.core.cache import cache
+    from django.db import connection, transaction
+
+    from kkot.advisor.insights import insights_feed
+    from kkot.advisor.queries import CustomersQuery, FunnelQuery, SalesQuery, SectionClicksQuery, run_query
+    from kkot.advisor.rollups import rollup_day, rollup_range
+    from kkot.core.timeutil import seoul_today
+    from kkot.events.models import Event
+
+    end_day = seoul_today() - dt.timedelta(days=1)  # whole days only; the feed is asked "as of" that day
+    t0 = time.perf_counter()
+    users = _users(4000)
+    shops = [("scale", Shop("scale", 60, None), args.scale_days, args.scale_sessions),
+             ("control", Shop("control", 30, None), args.small_days, args.small_sessions)]
+    shops += [(p, Shop(p.replace("_", "-"), 30, p), args.small_days, args.small_sessions) for p in PLANTS]
+    insert_sql = (f"INSERT INTO {Event._meta.db_table} ({', '.join(EVENT_COLS)}) "
+                  f"VALUES ({', '.join(['%s'] * len(EVENT_COLS))})")
+    adapt = connection.ops.adapt_datetimefield_value
+    counts = {}
+    with transaction.atomic(), connection.cursor() as cur:
+        for n, (name, shop, days, sessions) in enumerate(shops):
+            counts[name] = generate(shop, users, days=days, sessions=sessions, end_day=end_day, seed=100 + n,
+                                    cur=cur, insert_sql=insert_sql, adapt=adapt)
+    n_events = sum(e for e, _o in counts.values())
+    n_orders = sum(o for _e, o in counts.values())
+    gen_s = time.perf_counter() - t0
+    first = end_day - dt.timedelta(days=max(args.scale_days, args.small_days) - 1)
+
+    # 1. rollups
+    t0 = time.perf_counter()
+    r = rollup_range(start=first, end=end_day)
+    bulk_s = time.perf_counter() - t0
+    bulk_eps = r["events"] / bulk_s
+    t0 = time.perf_counter()
+    day_events = sum(rollup_day(day=end_day - dt.timedelta(days=i))["events"] for i in range(2))
+    day_s = time.perf_counter() - t0
+
+    # 2. dashboards of the scale store, last 30 days
+    scale = shops[0][1].store.pk
+    start = end_day - dt.timedelta(days=29)
+    parts = {
+        "sales": lambda: run_query(SalesQuery(scale, start, end_day)),
+        "traffic": lambda: run_query(FunnelQuery(scale, start, end_day)),
+        "customers": lambda: run_query(CustomersQuery(scale, start, end_day)),
+        "clicks": lambda: run_query(SectionClicksQuery(scale, start, end_day)),
+        "insights": lambda: insights_feed(store_id=scale, today=end_day),
+    }
+    run_query(SalesQuery(scale, start, end_day), use_cache=False)  # imports, connection
+    cache.clear()
+    cold, warm = {}, {}
+    for name, fn in parts.items():
+        t0 = time.perf_counter()
+        fn()
+        cold[name] = (time.perf_counter() - t0) * 1000
+    for name, fn in parts.items():
+        t0 = time.perf_counter()
+        fn()
+        warm[name] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    orm_baseline(scale, start, end_day)
+    orm = (time.perf_counter() - t0) * 1000
+
+    # 3. planted findings
+    found, rows, false_alarms, control_titles, other = 0, [], 0, [], 0
+    for name, shop, _d, _s in shops[1:]:
+        feed = insights_feed(store_id=shop.store.pk, today=end_day)
+        kinds = [i.kind for i in feed.items[:10]]
+        if name == "control":
+            false_alarms = len(feed.items)
+            control_titles = [f"{i.kind}: {i.title}" for i in feed.items]
+            rows.append((name, "-", "-", ", ".join(kinds) or "(none)"))
+            continue
+        hit = name in kinds
+        found += hit
+        other += sum(1 for k in kinds if k != name)
+        rows.append((name, "yes" if hit else "NO", str(kinds.index(name) + 1) if hit else "-", ", ".join(kinds)))
+
+    print(f"scale: {n_events:,} events and {n_orders:,} paid orders in {len(shops)} stores, generated in {gen_s:.0f} s "
+          f"(SQLite, throw-away var dir)")
+    print(f"  scale store: {counts['scale'][0]:,} events, {counts['scale'][1]:,} orders over {args.scale_days} days; "
+          f"small stores: {args.small_days} days x {args.small_sessions} visits/day")
+    print("\nrollups")
+    print(f"  bulk  rollup_range {r['days']} days   {r['events']:>10,} events {bulk_s:8.1f} s {bulk_eps:12,.0f} events/s")
+    print(f"  daily rollup_day last 2 days {day_events:>10,} events {day_s:8.2f} s "
+          f"{day_events / day_s if day_s else 0:12,.0f} events/s")
+    print("\ndashboards of the scale store, last 30 days (ms)")
+    print(f"  {'':12}{'cold':>10}{'warm':>10}")
+    for name in parts:
+        print(f"  {name:12}{cold[name]:10.0f}{warm[name]:10.1f}")
+    print(f"  {'total':12}{sum(cold.values()):10.0f}{sum(warm.values()):10.1f}")
+    print(f"  ORM on the raw tables (same questions): {orm:.0f} ms")
+    print("  aim (issue): every dashboard < 1,000 ms cold and < 100 ms warm on 2 cores")
+    print("\nplanted findings (top 10 of each store's feed)")
+    print(f"  {'store':20}{'found':>6}{'rank':>6}  feed kinds")
+    for name, hit, rank, kinds in rows:
+        print(f"  {name:20}{hit:>6}{rank:>6}  {kinds}")
+    print(f"  other findings in the planted stores: {other}")
+    if control_titles:
+        print("  control store alarms: " + " | ".join(control_titles))
+    print(f"RESULT dashboard_cold_ms={sum(cold.values()):.0f} dashboard_warm_ms={sum(warm.values()):.1f} "
+          f"orm_cold_ms={orm:.0f} rollup_events_per_s={bulk_eps:.0f} planted_found={found} "
+          f"planted_total={len(PLANTS)} false_alarms={false_alarms}")
+
+
+if __name__ == "__main__":
+    main()

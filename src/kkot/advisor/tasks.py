@@ -1,0 +1,23 @@
+"""Rollup jobs (django-tasks API, executed by huey). Idempotent: a day is replaced as a whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+
+@task()
+def advisor_rollup_task(days: int | None = None) -> dict:
+    """Incremental rollup (missing days + yesterday + today), or the last ``days`` days."""
+    from kkot.advisor.rollups import advisor_rollup
+
+    return advisor_rollup(days=days)
+
+
+@task()
+def advisor_rollup_day_task(day: str) -> dict:
+    """Rebuild one Seoul day (``YYYY-MM-DD``)."""
+    from kkot.advisor.rollups import rollup_day
+
+    return rollup_day(day=dt.date.fromisoformat(day))
