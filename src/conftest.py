@@ -6,6 +6,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _test_speed_and_isolation(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VAR_DIR = tmp_path / "var"  # models, indexes and files a test writes never leak into the next
     # PBKDF2 dominates factory time (every store has an owner); tests do not need its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -23,3 +23,10 @@ def back_in_stock_every_5_minutes():
     from kkot.fulfillment.tasks import back_in_stock_notify_task
 
     back_in_stock_notify_task.enqueue()
+
+
+@db_periodic_task(crontab(minute="7,37"))
+def promise_model_refit_half_hourly():
+    from kkot.fulfillment.tasks import promise_model_fit_task
+
+    promise_model_fit_task.enqueue()

@@ -13,11 +13,14 @@ The estimator is fitted on the last :data:`HISTORY_DAYS` days of shipments, once
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time as _time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
@@ -50,13 +53,14 @@ class Promise:
 
 # ------------------------------------------------------------------------------------------- the model
 _lock = threading.Lock()
-_model: tuple[float, DeliveryEstimator] | None = None
+_model: tuple[tuple[str, float], DeliveryEstimator] | None = None
 
 
 def promise_model_reset() -> None:
     global _model
     with _lock:
         _model = None
+        _last_request.clear()
 
 
 def _calendars():
@@ -92,15 +96,63 @@ def shipment_history(*, since: datetime | None = None, limit: int = MAX_HISTORY)
     return out
 
 
+def _model_path() -> Path:
+    return Path(settings.VAR_DIR) / "promise" / "model.json"
+
+
+def promise_model_fit() -> DeliveryEstimator:
+    """Fit on the shipment history and publish the model file (atomic replace). Runs in the task queue."""
+    dcal, tcal = _calendars()
+    est = DeliveryEstimator(dispatch_calendar=dcal, transit_calendar=tcal).fit(shipment_history())
+    path = _model_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"model.{os.getpid()}.tmp")
+    est.save(tmp)
+    os.replace(tmp, path)
+    return est
+
+
+_last_request: dict[str, float] = {}
+
+
 def promise_model() -> DeliveryEstimator:
-    """The fitted estimator of this process (refitted every MODEL_SECONDS)."""
+    """This process's estimator, loaded from the published file and reloaded when a newer one appears.
+
+    Requests never fit: when the file is missing or older than MODEL_SECONDS, a fit is queued (at most once per
+    MODEL_SECONDS per process) and, until it lands, an empty model answers with the declared range."""
     global _model
+    path = _model_path()
+
+    def current():
+        try:
+            return (str(path), path.stat().st_mtime)
+        except OSError:
+            return None
+
+    key = current()
     with _lock:
-        if _model is None or _time.monotonic() - _model[0] > MODEL_SECONDS:
-            dcal, tcal = _calendars()
-            _model = (_time.monotonic(),
-                      DeliveryEstimator(dispatch_calendar=dcal, transit_calendar=tcal).fit(shipment_history()))
-        return _model[1]
+        if key is not None and (_model is None or _model[0] != key):
+            try:
+                _model = (key, DeliveryEstimator.load(path))
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("promise model unreadable, refitting: %s", exc)
+                key = None
+        stale = key is None or _time.time() - key[1] > MODEL_SECONDS
+        due = stale and _time.monotonic() - _last_request.get(str(path), -1e9) > MODEL_SECONDS
+        if due:
+            _last_request[str(path)] = _time.monotonic()
+    if due:
+        from kkot.fulfillment.tasks import promise_model_fit_task
+
+        promise_model_fit_task.enqueue()
+        key = current()
+        with _lock:  # immediate mode (tests, demo build): the file exists now
+            if key is not None and (_model is None or _model[0] != key):
+                _model = (key, DeliveryEstimator.load(path))
+    if _model is None or _model[0][0] != str(path):
+        dcal, tcal = _calendars()
+        return DeliveryEstimator(dispatch_calendar=dcal, transit_calendar=tcal).fit([])
+    return _model[1]
 
 
 # ------------------------------------------------------------------------------------------- texts
@@ -143,6 +195,10 @@ def _usual_carrier(store, *, cold: bool) -> str:
 
 def _estimate(*, store, made_to_order: bool, cold: bool, postcode: str, at: datetime, model=None):
     model = model or promise_model()
+    if not any(k.startswith(f"{store.pk}\x1f") for k in model.support):
+        from kkot.ml.forecast import PromiseEstimate
+
+        return PromiseEstimate(None, 0.0, 0)  # no history at all: no queries, the declared range
     q = OrderQuery(ordered_at=timezone.localtime(at), store=str(store.pk), carrier=_usual_carrier(store, cold=cold),
                    origin=_origin(store), dest=region(postcode or ""), cutoff=store.same_day_cutoff,
                    made_to_order=made_to_order, cold=cold)

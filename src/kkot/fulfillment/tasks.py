@@ -24,3 +24,11 @@ def back_in_stock_notify_task() -> int:
     from kkot.fulfillment.services import back_in_stock_notify
 
     return back_in_stock_notify()
+
+
+@task()
+def promise_model_fit_task() -> int:
+    """Refit the delivery-date model from the shipment history and publish it for every web process."""
+    from kkot.fulfillment.promise import promise_model_fit
+
+    return promise_model_fit().n_records

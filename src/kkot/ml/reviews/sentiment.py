@@ -1,0 +1,343 @@
+"""Linear Korean sentiment model over hashed character/word n-grams (numpy inference, tiny files).
+
+* :meth:`SentimentModel.fit` trains a class-balanced logistic regression (SGD with averaging for large
+  corpora such as NSMC, liblinear for small ones); scikit-learn is needed for training only.
+* :meth:`SentimentModel.adapt` learns a store/category model from star-rated reviews on top of a prior
+  model: the prior's score enters as one extra feature, so the result is again a single weight vector
+  ``alpha * w_prior + w_domain`` and reads exactly like any other model. Optional clause-level
+  self-labelling adds clauses of reviews whose clauses disagree (see :func:`clause_examples`).
+* Files: ``weights.npz`` (float16 weights, ``allow_pickle=False``) + ``model.json`` (featurizer,
+  bias, calibration, neutral band, metrics, provenance).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kkot.ml.reviews.features import HashFeaturizer
+from kkot.ml.text.normalize import clean_text, split_clauses
+
+__all__ = ["SentimentModel", "clause_examples", "DEFAULT_MODEL_DIR", "LABELS"]
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "sentiment_ko"
+LABELS = ("negative", "neutral", "positive")
+FORMAT_VERSION = 1
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclass
+class SentimentModel:
+    """Binary (negative/positive) linear model with a neutral band around p = 0.5."""
+
+    featurizer: HashFeaturizer = field(default_factory=HashFeaturizer)
+    weights: np.ndarray | None = None
+    bias: float = 0.0
+    # p = sigmoid(scale * score + shift), fitted on held-out data (Platt scaling)
+    scale: float = 1.0
+    shift: float = 0.0
+    neutral_band: float = 0.15
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- inference --------------------------------------------------------------------------------
+    def _require(self) -> np.ndarray:
+        if self.weights is None:
+            raise RuntimeError("SentimentModel is not fitted: call fit() or load()")
+        return self.weights
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw linear scores (> 0 means positive) of already-cleaned texts."""
+        return self.featurizer.score(list(texts), self._require(), self.bias)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probability that each (cleaned) text is positive."""
+        return _sigmoid(self.scale * self.decision_function(texts) + self.shift)
+
+    def predict_proba_raw(self, texts: Sequence[str]) -> np.ndarray:
+        """:meth:`predict_proba` for raw texts (cleaned with :func:`clean_text` first)."""
+        return self.predict_proba([clean_text(t) for t in texts])
+
+    def label_of(self, p: float) -> str:
+        """``"positive"``, ``"negative"`` or ``"neutral"`` (``|p - 0.5| < neutral_band``)."""
+        if abs(p - 0.5) < self.neutral_band:
+            return "neutral"
+        return "positive" if p > 0.5 else "negative"
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """Labels for raw texts (cleaned here)."""
+        return [self.label_of(float(p)) for p in self.predict_proba([clean_text(t) for t in texts])]
+
+    # -- training ---------------------------------------------------------------------------------
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[int],
+        sample_weight: np.ndarray | None = None,
+        alpha: float | None = None,
+        epochs: int = 15,
+        seed: int = 0,
+        clean: bool = True,
+        nb: bool = True,
+    ) -> SentimentModel:
+        """Fit on binary labels (1 positive, 0 negative), classes balanced.
+
+        ``alpha`` is the L2 strength per example (default ``5e-7`` above 100k texts, else liblinear
+        with ``C = 4``). With ``nb`` features are scaled by their Naive-Bayes log-count ratio
+        (NB-LR, Wang & Manning 2012); the ratio is folded into the stored weights, so inference is
+        unchanged.
+        """
+        import scipy.sparse as sp
+        from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+        xs = [clean_text(t) for t in texts] if clean else list(texts)
+        y = np.asarray(labels, dtype=np.int64)
+        if len(set(y.tolist())) < 2:
+            raise ValueError("need both positive and negative examples to train")
+        sw = _balanced_weights(y) if sample_weight is None else _balanced_weights(y) * sample_weight
+        X = self.featurizer.transform_batches(xs)
+        r = np.ones(X.shape[1], np.float32)
+        if nb:
+            present = X.copy()
+            present.data[:] = 1.0
+            pc = np.asarray(present[y == 1].sum(0)).ravel() + 1.0
+            nc = np.asarray(present[y == 0].sum(0)).ravel() + 1.0
+            r = np.log((pc / pc.sum()) / (nc / nc.sum())).astype(np.float32)
+            X = (X @ sp.diags(r)).tocsr()
+        if len(xs) > 100_000 or alpha is not None:
+            clf = SGDClassifier(loss="log_loss", alpha=alpha or 5e-7, max_iter=epochs, tol=None,
+                                average=True, random_state=seed)
+            clf.fit(X, y, sample_weight=sw)
+        else:
+            clf = LogisticRegression(C=4.0, solver="liblinear", max_iter=500)
+            clf.fit(X, y, sample_weight=sw)
+        self.weights = (clf.coef_.ravel() * r).astype(np.float32)
+        self.bias = float(clf.intercept_[0])
+        self.scale, self.shift = 1.0, 0.0
+        self.meta.setdefault("trained_on", []).append({"n": len(xs), "positives": int(y.sum())})
+        return self
+
+    def calibrate(self, texts: Sequence[str], labels: Sequence[int], clean: bool = True) -> SentimentModel:
+        """Platt scaling on held-out, class-balanced data (keeps the decision threshold at 0)."""
+        xs = [clean_text(t) for t in texts] if clean else list(texts)
+        z = self.decision_function(xs)
+        y = np.asarray(labels, dtype=np.float64)
+        w = _balanced_weights(y.astype(np.int64))
+        # 1-D Newton on the scale only (shift 0 keeps balanced threshold)
+        a = 1.0
+        for _ in range(50):
+            p = _sigmoid(a * z)
+            g = float(np.sum(w * (p - y) * z))
+            h = float(np.sum(w * p * (1 - p) * z * z)) + 1e-9
+            a = max(0.05, a - g / h)
+            if abs(g / h) < 1e-6:
+                break
+        self.scale, self.shift = a, 0.0
+        return self
+
+    def adapt(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[int],
+        sample_weight: Sequence[float] | None = None,
+        C: float = 0.3,
+        clause_level: bool = True,
+        calibrate: bool = True,
+        groups: Sequence[str] | None = None,
+        clean: bool = True,
+    ) -> SentimentModel:
+        """Return a new model adapted to star-labelled ``texts`` on top of this (prior) model.
+
+        The prior's score is an extra feature (its weight ``alpha`` is learnt, barely regularised),
+        the n-gram weights learn the domain's residual; with ``clause_level`` a second pass adds
+        clause examples from reviews whose clauses disagree (:func:`clause_examples`). With
+        ``calibrate`` the probability scale and threshold are fitted (Platt, class-balanced) on
+        out-of-fold scores: 3 random folds, or folds of whole groups (brands/products, at most 5 folds)
+        when ``groups`` is given.
+        """
+        prior_w = self._require()
+        xs = [clean_text(t) for t in texts] if clean else list(texts)
+        y = np.asarray(labels, dtype=np.int64)
+        w = np.ones(len(xs)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if len(set(y.tolist())) < 2:
+            raise ValueError("need both negative (1-2 stars) and positive (5 stars) reviews to train")
+        model = self._fit_residual(xs, y, w, prior_w, C)
+        if clause_level:
+            cx, cy, cw = clause_examples(model, xs, y)
+            if cx:
+                model = self._fit_residual(
+                    xs + cx, np.concatenate([y, np.asarray(cy, np.int64)]),
+                    np.concatenate([w, np.asarray(cw)]), prior_w, C)
+                model.meta["clause_examples"] = len(cx)
+        if calibrate:
+            z = self._oof_scores(xs, y, w, prior_w, C, groups)
+            if z is not None:
+                model.scale, model.shift = _platt(z, y, w)
+                full = w >= 1.0
+                p = _sigmoid(model.scale * z + model.shift)
+                model.meta["out_of_fold"] = {
+                    "balanced_acc": round(float(np.mean([np.mean((p[full & (y == c)] > 0.5) == c)
+                                                         for c in (0, 1)])), 4),
+                    "n": int(full.sum()), "negatives": int((full & (y == 0)).sum()),
+                }
+        return model
+
+    def _oof_scores(
+        self, xs: list[str], y: np.ndarray, w: np.ndarray, prior_w: np.ndarray, C: float,
+        groups: Sequence[str] | None,
+    ) -> np.ndarray | None:
+        if groups is not None and len(set(groups)) >= 2:
+            # whole groups stay together; many groups are dealt into at most 5 folds
+            uniq = sorted(set(groups))
+            fold_of = {v: i % 5 for i, v in enumerate(uniq)}
+            f = np.asarray([fold_of[v] for v in groups])
+            folds = [np.flatnonzero(f == k) for k in sorted(set(f.tolist()))]
+        else:
+            rng = np.random.default_rng(0)
+            perm = rng.permutation(len(xs))
+            folds = [perm[i::3] for i in range(3)]
+        z = np.zeros(len(xs))
+        for te in folds:
+            tr = np.setdiff1d(np.arange(len(xs)), te)
+            if len(set(y[tr].tolist())) < 2:
+                return None
+            m = self._fit_residual([xs[i] for i in tr], y[tr], w[tr], prior_w, C)
+            z[te] = m.decision_function([xs[i] for i in te])
+        return z
+
+    def _fit_residual(
+        self, xs: list[str], y: np.ndarray, w: np.ndarray, prior_w: np.ndarray, C: float
+    ) -> SentimentModel:
+        import scipy.sparse as sp
+        from sklearn.linear_model import LogisticRegression
+
+        X = self.featurizer.transform_batches(xs)
+        z = X @ prior_w + self.bias
+        big = 10.0  # the prior column is scaled so its weight is hardly penalised
+        Xa = sp.hstack([X, sp.csr_matrix((z / big).reshape(-1, 1))]).tocsr()
+        clf = LogisticRegression(C=C, solver="liblinear", max_iter=1000)
+        clf.fit(Xa, y, sample_weight=_balanced_weights(y) * w)
+        coef = clf.coef_.ravel()
+        alpha = float(coef[-1]) / big
+        new_w = (alpha * prior_w + coef[:-1]).astype(np.float32)
+        meta = {k: v for k, v in self.meta.items() if k != "metrics"}
+        meta["prior"] = {"alpha": alpha, "source": self.meta.get("name", "prior")}
+        meta.setdefault("trained_on", []).append({"n": len(xs), "positives": int(y.sum()), "domain": True})
+        return SentimentModel(self.featurizer, new_w, alpha * self.bias + float(clf.intercept_[0]),
+                              1.0, 0.0, self.neutral_band, meta)
+
+    # -- persistence ------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write ``model.json`` + ``weights.npz`` into directory ``path`` (created)."""
+        w = self._require()
+        p = Path(path)
+        p.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(p / "weights.npz", weights=w.astype(np.float16))
+        doc = {
+            "format": "kkot.sentiment", "version": FORMAT_VERSION,
+            "featurizer": self.featurizer.to_json(), "bias": self.bias, "scale": self.scale,
+            "shift": self.shift, "neutral_band": self.neutral_band, "meta": self.meta,
+        }
+        (p / "model.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        return p
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> SentimentModel:
+        """Load a model directory written by :meth:`save` (default: the shipped model)."""
+        p = Path(path) if path is not None else DEFAULT_MODEL_DIR
+        meta_path = p / "model.json"
+        if not meta_path.exists():
+            raise FileNotFoundError(f"no sentiment model at {p} (expected model.json + weights.npz)")
+        doc = json.loads(meta_path.read_text(encoding="utf-8"))
+        if doc.get("format") != "kkot.sentiment":
+            raise ValueError(f"{meta_path} is not a kkot sentiment model")
+        with np.load(p / "weights.npz", allow_pickle=False) as z:
+            w = z["weights"].astype(np.float32)
+        feat = HashFeaturizer(**doc["featurizer"])
+        if w.shape != (feat.n_features,):
+            raise ValueError(f"weights shape {w.shape} does not match featurizer ({feat.n_features})")
+        return cls(feat, w, float(doc["bias"]), float(doc.get("scale", 1.0)), float(doc.get("shift", 0.0)),
+                   float(doc.get("neutral_band", 0.15)), dict(doc.get("meta", {})))
+
+
+def _platt(z: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> tuple[float, float]:
+    """Fit ``p = sigmoid(a * z + b)`` by Newton's method with class-balanced weights."""
+    wt = _balanced_weights(y) * (1.0 if w is None else w)
+    a, b = 1.0, 0.0
+    yf = y.astype(np.float64)
+    for _ in range(100):
+        p = _sigmoid(a * z + b)
+        r = wt * (p - yf)
+        h = wt * p * (1 - p) + 1e-12
+        g = np.array([np.sum(r * z), np.sum(r)]) + np.array([1e-3 * (a - 1), 0.0])
+        H = np.array([[np.sum(h * z * z) + 1e-3, np.sum(h * z)], [np.sum(h * z), np.sum(h)]])
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            break
+        a, b = a - float(step[0]), b - float(step[1])
+        if np.abs(step).max() < 1e-7:
+            break
+    return max(a, 1e-3), b
+
+
+def _balanced_weights(y: np.ndarray) -> np.ndarray:
+    pos = max(int(y.sum()), 1)
+    neg = max(len(y) - int(y.sum()), 1)
+    return np.where(y == 1, len(y) / (2.0 * pos), len(y) / (2.0 * neg))
+
+
+def clause_examples(
+    model: SentimentModel, texts: Sequence[str], labels: Sequence[int], confident: float = 0.85,
+    weight: float = 0.5,
+) -> tuple[list[str], list[int], list[float]]:
+    """Clause-level training examples from star-labelled reviews whose clauses disagree.
+
+    For each review with two or more clauses: the clause that best supports the review's label is a
+    witness and keeps that label (multiple-instance assumption: a 1-2 star review has at least one
+    negative clause); clauses the model confidently scores against the review's label (``p >=
+    confident`` the other way, e.g. "사이즈는 딱 맞는데" inside a 1-star review) are kept with their own
+    polarity. Clauses of reviews whose clauses all agree add nothing new and are skipped.
+    """
+    out_x: list[str] = []
+    out_y: list[int] = []
+    out_w: list[float] = []
+    clause_lists = [[c.text for c in split_clauses(t)] for t in texts]
+    flat = [c for cl in clause_lists for c in cl]
+    if not flat:
+        return out_x, out_y, out_w
+    probs = model.predict_proba(flat)
+    k = 0
+    lo = 1.0 - confident
+    for cl, y in zip(clause_lists, labels, strict=True):
+        p = probs[k : k + len(cl)]
+        k += len(cl)
+        if len(cl) < 2:
+            continue
+        agrees = p > 0.5 if y == 1 else p < 0.5
+        if bool(agrees.all()):
+            continue
+        witness = int(np.argmax(p) if y == 1 else np.argmin(p))
+        out_x.append(cl[witness])
+        out_y.append(int(y))
+        out_w.append(weight)
+        for i, pi in enumerate(p):
+            if i != witness and (pi >= confident or pi <= lo) and (pi > 0.5) != (y == 1):
+                out_x.append(cl[i])
+                out_y.append(1 if pi > 0.5 else 0)
+                out_w.append(weight)
+    return out_x, out_y, out_w
+
+
+def logit(p: float) -> float:
+    """Inverse sigmoid (helper for tests and reports)."""
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
