@@ -118,7 +118,8 @@ def _attribute(orders: list[dict], start, end) -> dict[int, tuple[str, str]]:
     created = {o["id"]: o["created_at"] for o in orders}
     out = {}
     for oid, v in chosen.items():
-        before = [s for s in searches.get(v["session"], ()) if s[0] <= created[oid]]
+        lo_o = created[oid] - dt.timedelta(days=ATTRIBUTION_DAYS + 1)
+        before = [s for s in searches.get(v["session"], ()) if lo_o <= s[0] <= created[oid]]
         out[oid] = (v["channel"], max(before)[2] if before else "")
     return out
 
@@ -237,8 +238,10 @@ SECTION_KEY_SQL = ("CASE WHEN section = 'category' OR SUBSTR(section, 1, 9) = 'c
 
 def _range_sql() -> dict[str, str]:
     ev, od, ol, rf = (Event._meta.db_table, Order._meta.db_table, OrderLine._meta.db_table, Refund._meta.db_table)
-    day, pday = _day_sql("ts"), _day_sql("paid_at")
-    in_range = "ts >= %(lo)s AND ts < %(hi)s AND store_id IS NOT NULL"
+    day, pday = "day", _day_sql("paid_at")
+    raw_ev, ev = ev, "advisor_ev"
+    e_ge = ("julianday(e.ts) >= " + _minus_days_sql("a.created_at", ATTRIBUTION_DAYS + 1)
+            if connection.vendor == "sqlite" else "e.ts >= " + _minus_days_sql("a.created_at", ATTRIBUTION_DAYS + 1))
     f_ge = ("julianday(v.f) >= " + _minus_days_sql("po.created_at", ATTRIBUTION_DAYS) if connection.vendor == "sqlite"
             else "v.f >= " + _minus_days_sql("po.created_at", ATTRIBUTION_DAYS))
 
@@ -249,18 +252,24 @@ def _range_sql() -> dict[str, str]:
         return f"COUNT(DISTINCT CASE WHEN kind = '{kind}' THEN session END)"
 
     return {
+        # the range's store events, read once, with their Seoul day computed once
+        "events": f"""
+CREATE TEMP TABLE advisor_ev AS
+SELECT id, ts, {_day_sql("ts")} AS day, kind, visitor, session, user_id, store_id, product_id, page_type, section,
+       query, channel
+FROM {raw_ev} WHERE ts >= %(lo)s AND ts < %(hi)s AND store_id IS NOT NULL""",
         "store": f"""
 INSERT INTO {StoreDaily._meta.db_table} (store_id, day, page_views, visits, visitors, pv_sessions, cart_sessions,
     product_views, carts, searches, home_views, orders, customers, revenue, refunds, refund_count)
 SELECT store_id, day, SUM(pvw), SUM(vis), SUM(vtr), SUM(pvs), SUM(cs), SUM(pv), SUM(c), SUM(s), SUM(h), SUM(o),
        SUM(cu), SUM(rev), SUM(ref), SUM(rn)
 FROM (
-  SELECT store_id, {day} AS day, {pv('page_view')} AS pvw, COUNT(DISTINCT session) AS vis,
+  SELECT store_id, day, {pv('page_view')} AS pvw, COUNT(DISTINCT session) AS vis,
          COUNT(DISTINCT visitor) AS vtr, {ds('product_view')} AS pvs, {ds('add_to_cart')} AS cs,
          {pv('product_view')} AS pv, {pv('add_to_cart')} AS c, {pv('search')} AS s,
          SUM(CASE WHEN kind = 'page_view' AND page_type = 'store' THEN 1 ELSE 0 END) AS h,
          0 AS o, 0 AS cu, 0 AS rev, 0 AS ref, 0 AS rn
-  FROM {ev} WHERE {in_range} GROUP BY 1, 2
+  FROM {ev} GROUP BY 1, 2
   UNION ALL
   SELECT store_id, {pday}, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*), COUNT(DISTINCT user_id), SUM(total), 0, 0
   FROM {od} WHERE paid_at >= %(lo)s AND paid_at < %(hi)s GROUP BY 1, 2
@@ -273,9 +282,9 @@ FROM (
 INSERT INTO {ProductDaily._meta.db_table} (store_id, product_id, day, views, carts, orders, units, revenue)
 SELECT store_id, product_id, day, SUM(v), SUM(c), SUM(o), SUM(u), SUM(rev)
 FROM (
-  SELECT store_id, product_id, {day} AS day, {pv('product_view')} AS v, {pv('add_to_cart')} AS c,
+  SELECT store_id, product_id, day, {pv('product_view')} AS v, {pv('add_to_cart')} AS c,
          0 AS o, 0 AS u, 0 AS rev
-  FROM {ev} WHERE {in_range} AND product_id IS NOT NULL AND kind IN ('product_view', 'add_to_cart')
+  FROM {ev} WHERE product_id IS NOT NULL AND kind IN ('product_view', 'add_to_cart')
   GROUP BY 1, 2, 3
   UNION ALL
   SELECT o.store_id, l.product_id, {_day_sql("o.paid_at")}, 0, 0, COUNT(DISTINCT l.order_id), SUM(l.quantity),
@@ -286,7 +295,7 @@ FROM (
         "section": f"""
 INSERT INTO {SectionDaily._meta.db_table} (store_id, page_type, section, day, impressions, clicks)
 SELECT store_id, page_type, {SECTION_KEY_SQL}, {day}, {pv('impression')}, {pv('click')}
-FROM {ev} WHERE {in_range} AND kind IN ('click', 'impression') AND section <> '' GROUP BY 1, 2, 3, 4""",
+FROM {ev} WHERE kind IN ('click', 'impression') AND section <> '' GROUP BY 1, 2, 3, 4""",
         # last touch of every order paid in the range (see _attribute for the definition)
         "attribution": f"""
 CREATE TEMP TABLE advisor_att AS
@@ -294,7 +303,7 @@ WITH po AS (
   SELECT id, store_id, user_id, created_at, total, {pday} AS day FROM {od}
   WHERE paid_at >= %(lo)s AND paid_at < %(hi)s),
 v AS (
-  SELECT store_id, user_id, session, channel, MIN(ts) AS f FROM {ev}
+  SELECT store_id, user_id, session, channel, MIN(ts) AS f FROM {raw_ev}
   WHERE ts >= %(att_lo)s AND ts < %(hi)s AND store_id IS NOT NULL AND user_id IN (SELECT user_id FROM po)
   GROUP BY store_id, user_id, session, channel),
 m AS (
@@ -306,8 +315,8 @@ a AS (
   FROM po LEFT JOIN m ON m.oid = po.id AND m.rn = 1),
 k AS (
   SELECT a.id, e.query, ROW_NUMBER() OVER (PARTITION BY a.id ORDER BY e.ts DESC, e.id DESC) AS rn
-  FROM a JOIN {ev} e ON e.session = a.session AND e.kind = 'search' AND e.query <> ''
-    AND e.ts >= %(att_lo)s AND e.ts < %(hi)s AND e.ts <= a.created_at)
+  FROM a JOIN {raw_ev} e ON e.session = a.session AND e.kind = 'search' AND e.query <> ''
+    AND e.ts <= a.created_at AND {e_ge})
 SELECT a.id, a.store_id, a.day, a.total, a.channel, COALESCE(k.query, '') AS query
 FROM a LEFT JOIN k ON k.id = a.id AND k.rn = 1""",
         "channel": f"""
@@ -315,21 +324,21 @@ INSERT INTO {ChannelDaily._meta.db_table} (store_id, channel, day, visits, pv_se
     revenue)
 SELECT store_id, channel, day, SUM(v), SUM(pvs), SUM(cs), SUM(o), SUM(rev)
 FROM (
-  SELECT store_id, channel, {day} AS day, COUNT(DISTINCT session) AS v, {ds('product_view')} AS pvs,
+  SELECT store_id, channel, day, COUNT(DISTINCT session) AS v, {ds('product_view')} AS pvs,
          {ds('add_to_cart')} AS cs, 0 AS o, 0 AS rev
-  FROM {ev} WHERE {in_range} GROUP BY 1, 2, 3
+  FROM {ev} GROUP BY 1, 2, 3
   UNION ALL
   SELECT store_id, channel, day, 0, 0, 0, COUNT(*), SUM(total) FROM advisor_att GROUP BY 1, 2, 3
 ) x GROUP BY store_id, channel, day""",
         "keyword": f"""
 INSERT INTO {KeywordDaily._meta.db_table} (store_id, query, day, searches, sessions, cart_sessions, orders)
-WITH s AS (SELECT DISTINCT store_id, {day} AS day, query, session FROM {ev}
-           WHERE {in_range} AND kind = 'search' AND query <> ''),
-c AS (SELECT DISTINCT store_id, {day} AS day, session FROM {ev} WHERE {in_range} AND kind = 'add_to_cart')
+WITH s AS (SELECT DISTINCT store_id, day, query, session FROM {ev}
+           WHERE kind = 'search' AND query <> ''),
+c AS (SELECT DISTINCT store_id, day, session FROM {ev} WHERE kind = 'add_to_cart')
 SELECT store_id, query, day, SUM(n), SUM(ss), SUM(cs), SUM(o)
 FROM (
   SELECT store_id, query, day, COUNT(*) AS n, COUNT(DISTINCT session) AS ss, 0 AS cs, 0 AS o FROM (
-    SELECT store_id, query, {day} AS day, session FROM {ev} WHERE {in_range} AND kind = 'search' AND query <> ''
+    SELECT store_id, query, day, session FROM {ev} WHERE kind = 'search' AND query <> ''
   ) q GROUP BY 1, 2, 3
   UNION ALL
   SELECT s.store_id, s.query, s.day, 0, 0, COUNT(*), 0
@@ -337,7 +346,7 @@ FROM (
   UNION ALL
   SELECT store_id, query, day, 0, 0, 0, COUNT(*) FROM advisor_att WHERE query <> '' GROUP BY 1, 2, 3
 ) x GROUP BY store_id, query, day""",
-        "days_events": f"SELECT {day}, COUNT(*) FROM {ev} WHERE ts >= %(lo)s AND ts < %(hi)s GROUP BY 1",
+        "days_events": f"SELECT {_day_sql('ts')}, COUNT(*) FROM {raw_ev} WHERE ts >= %(lo)s AND ts < %(hi)s GROUP BY 1",
         "days_orders": f"SELECT {pday}, COUNT(*) FROM {od} WHERE paid_at >= %(lo)s AND paid_at < %(hi)s GROUP BY 1",
     }
 
@@ -348,7 +357,9 @@ def rollup_range(*, start: dt.date, end: dt.date) -> dict:
     :func:`rollup_day` run day by day (tested), much faster for a backfill. Idempotent."""
     t0 = time.perf_counter()
     if end < start:
-        raise ValueError("end before start")
+        from kkot.core.errors import ValidationError
+
+        raise ValidationError("집계 종료일이 시작일보다 빠릅니다.", code="rollup_range_reversed")
     lo, hi = day_bounds(start)[0], day_bounds(end)[1]
     adapt = connection.ops.adapt_datetimefield_value
     params = {"lo": adapt(lo), "hi": adapt(hi), "att_lo": adapt(lo - dt.timedelta(days=ATTRIBUTION_DAYS + 1))}
@@ -356,10 +367,12 @@ def rollup_range(*, start: dt.date, end: dt.date) -> dict:
     with transaction.atomic(), connection.cursor() as cur:
         for model in (StoreDaily, ProductDaily, ChannelDaily, SectionDaily, KeywordDaily):
             model.objects.filter(day__gte=start, day__lte=end).delete()
+        cur.execute("DROP TABLE IF EXISTS advisor_ev")
         cur.execute("DROP TABLE IF EXISTS advisor_att")
-        for name in ("store", "product", "section", "attribution", "channel", "keyword"):
+        for name in ("events", "store", "product", "section", "attribution", "channel", "keyword"):
             cur.execute(sql[name], params)
         cur.execute("DROP TABLE advisor_att")
+        cur.execute("DROP TABLE advisor_ev")
         cur.execute(sql["days_events"], params)
         events = {_as_date(d): n for d, n in cur.fetchall()}
         cur.execute(sql["days_orders"], params)

@@ -103,7 +103,7 @@ def demo_build(*, seed: int = 20261121, size: DemoSize = DemoSize(), quiet: bool
     t1 = time.perf_counter()
     refresh_product_counters(end=end)
     timings["counters_s"] = round(time.perf_counter() - t1, 1)
-    timings["advisor_rollup_s"] = advisor_rollup()["seconds"]  # Biz Advisor daily tables, grouped SQL per day
+    timings["advisor_rollup_s"] = advisor_rollup()["seconds"]  # Biz Advisor daily tables, grouped SQL over the whole range
     from kkot.recommendations.services import recs_train  # 함께 본/구매한/비슷한 상품, 맞춤 추천
 
     t1 = time.perf_counter()

@@ -243,6 +243,7 @@ class OrderWriter:
                  names: dict[int, str]):
         self.rnd, self.end = rnd, end.astimezone(SEOUL)
         self.slow_from = self.end - timedelta(days=SLOW_DAYS)
+        self.habit_rnd = random.Random(str(rnd.getstate()[1][:8]))  # seeded from the main stream, not drawn from it
         self.follows, self.names = follows, names
         self.sales: Counter = Counter()
         ops = connection.ops
@@ -397,21 +398,21 @@ class OrderWriter:
         if paid_at is not None:
             acc = self._work(paid_at + timedelta(hours=rnd.uniform(0.3, 20)))
             k = round(max(p.dispatch_days for p in prods) * rnd.uniform(0.1, 0.8))
-            habit = DISPATCH_HABIT.get(store.slug)
+            ship = (acc + timedelta(days=k)).replace(hour=rnd.randint(15, 18), minute=rnd.randrange(60),
+                                                     second=rnd.randrange(60))
+            if ship <= acc:
+                ship = acc + timedelta(hours=rnd.uniform(1, 4))
+            # Store habits draw from their own stream, so every other random choice stays as it was.
+            habit, hr = DISPATCH_HABIT.get(store.slug), self.habit_rnd
             if habit == "fast":  # 오늘출발: paid by 14:00 on a working day -> out the same afternoon
                 ship = self._not_sunday(paid_at if paid_at.hour < 14 else (paid_at + timedelta(days=1)).replace(hour=9))
-                ship = ship.replace(hour=rnd.randint(15, 17), minute=rnd.randrange(60), second=rnd.randrange(60))
-                acc = max(paid_at + timedelta(minutes=rnd.randint(3, 30)), ship - timedelta(hours=rnd.uniform(0.5, 3)))
+                ship = ship.replace(hour=hr.randint(15, 17), minute=hr.randrange(60), second=hr.randrange(60))
+                acc = max(paid_at + timedelta(minutes=hr.randint(3, 30)), ship - timedelta(hours=hr.uniform(0.5, 3)))
                 acc = min(acc, ship - timedelta(minutes=5))
-            else:
-                if habit == "slow":  # packs twice a week: 1-2 days more than it declares
-                    k += rnd.randint(1, 2)
-                elif habit == "made_to_order":  # 사입 after the order: the declared days, give or take one
-                    k = max(k, max(p.dispatch_days for p in prods) + rnd.randint(-1, 1))
-                ship = (acc + timedelta(days=k)).replace(hour=rnd.randint(15, 18), minute=rnd.randrange(60),
-                                                         second=rnd.randrange(60))
-                if ship <= acc:
-                    ship = acc + timedelta(hours=rnd.uniform(1, 4))
+            elif habit == "slow":  # packs twice a week: 1-2 days more than it declares
+                ship += timedelta(days=hr.randint(1, 2))
+            elif habit == "made_to_order":  # 사입 after the order: the declared days, give or take one
+                ship += timedelta(days=max(0, max(p.dispatch_days for p in prods) + hr.randint(-1, 1) - k))
             if slow:
                 ship += timedelta(days=rnd.uniform(1.5, 3.5))
             ship = self._not_sunday(ship)

@@ -115,10 +115,16 @@ class _Cand:
     item: int
     score: float
     kind: str
-    anchor: int = -1  # item id of the anchor (-1: the neighbours / no single anchor)
+    anchor: int = -1  # item id of the anchor (-1: the neighbours / no single anchor; PENDING: see ``hist``)
     count: int = 0
     share: float = 0.0
     age_days: int | None = None
+    hist: np.ndarray | None = None  # co-view anchor to find in this history, only if the item is shown
+
+
+PENDING = -2
+# the one rules query: just the columns the rules and reasons need, no model instances
+_RULE_COLS = ("pk", "status", "stock_total", "store_id", "store__status", "category_id", "name")
 
 
 def _bought(user_id: int | None, ms: ModelSet | None) -> set[int]:
@@ -145,47 +151,68 @@ def _bought(user_id: int | None, ms: ModelSet | None) -> set[int]:
 def _finish(ms: ModelSet, name: str, cands: list[_Cand], *, k: int, store_id: int | None, exclude: set[int],
             page_item: int = -1, member: bool = False, reserve_new: bool = False,
             in_cart: bool = False) -> list[RecItem]:
-    """Apply the business rules to ranked candidates, fetch the products (one query) and render reasons."""
+    """Apply the business rules to ranked candidates and render reasons. Two small queries: the rule columns of
+    the candidates and anchors (no model instances), then the chosen products (``k`` at most) with images."""
     if not cands:
         return []
     pids = ms.product_ids
-    anchor_items = {c.anchor for c in cands if c.anchor >= 0}
-    want = {int(pids[c.item]) for c in cands} | {int(pids[a]) for a in anchor_items}
-    rows = {p.pk: p for p in Product.objects.filter(pk__in=want).select_related("store")}
-    out: list[tuple[_Cand, Product]] = []
+    if store_id is not None:  # a product never moves between stores: drop the others before asking the DB
+        store_of = ms.store_of
+        cands = [c for c in cands if store_of[c.item] == store_id]
+        if not cands:
+            return []
+    want = {int(pids[c.item]) for c in cands}
+    anchors = {c.anchor for c in cands if c.anchor >= 0}
+    hist = next((c.hist for c in cands if c.anchor == PENDING and c.hist is not None), None)
+    if hist is not None:
+        anchors.update(int(a) for a in hist)
+    want.update(int(pids[a]) for a in anchors)
+    want -= exclude - {int(pids[a]) for a in anchors}
+    rows = {r[0]: r for r in Product.objects.filter(pk__in=want).values_list(*_RULE_COLS)}
+    on_sale, store_open = Product.Status.ON_SALE, Store.Status.OPEN
+    out: list[tuple[_Cand, int]] = []
     per_cat: dict[int, int] = {}
     seen: set[int] = set()
     new_cut = time.time() - NEW_DAYS * 86400
-    new_pending: tuple[_Cand, Product] | None = None
+    new_pending: tuple[_Cand, int] | None = None
     for c in cands:
         pid = int(pids[c.item])
-        p = rows.get(pid)
-        if p is None or pid in seen or pid in exclude:
+        r = rows.get(pid)
+        if r is None or pid in seen or pid in exclude:
             continue
-        if p.status != Product.Status.ON_SALE or p.stock_total <= 0 or p.store.status != Store.Status.OPEN:
+        _pk, status, stock, p_store, s_status, cat_id, _name = r
+        if status != on_sale or stock <= 0 or s_status != store_open:
             continue
-        if store_id is not None and p.store_id != store_id:
+        if store_id is not None and p_store != store_id:
             continue
-        if per_cat.get(p.category_id, 0) >= MAX_PER_CATEGORY:
+        if per_cat.get(cat_id, 0) >= MAX_PER_CATEGORY:
             continue
         if reserve_new and c.kind == "new":
-            if new_pending is None and p.created_at.timestamp() >= new_cut:
-                new_pending = (c, p)
+            if new_pending is None and ms.created_ts[c.item] >= new_cut:
+                new_pending = (c, pid)
                 seen.add(pid)
             continue
         if len(out) >= k:
+            if not reserve_new or new_pending is not None:
+                break
             continue
         seen.add(pid)
-        per_cat[p.category_id] = per_cat.get(p.category_id, 0) + 1
-        out.append((c, p))
+        per_cat[cat_id] = per_cat.get(cat_id, 0) + 1
+        out.append((c, pid))
     if new_pending is not None:
         out = [*out[: k - 1], new_pending]
-    products = [p for _c, p in out]
-    prefetch_related_objects(products, Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+    if not out:
+        return []
+    products = {p.pk: p for p in Product.objects.filter(pk__in=[pid for _c, pid in out]).select_related("store")}
+    out = [(c, pid) for c, pid in out if pid in products]
+    prefetch_related_objects([products[pid] for _c, pid in out],
+                             Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
     items = []
-    for pos, (c, p) in enumerate(out, start=1):
+    for pos, (c, pid) in enumerate(out, start=1):
+        if c.anchor == PENDING:  # only for what is shown
+            c.anchor, c.count = _coview_anchor(ms, c.hist, c.item) if c.hist is not None else (-1, 0)
         anchor = rows.get(int(pids[c.anchor])) if c.anchor >= 0 else None
-        anchor_name = anchor.name if anchor else ""
+        anchor_name = anchor[6] if anchor else ""
         is_page = c.anchor == page_item and page_item >= 0
         if c.kind == "co_view":
             text = (reasons.co_view(anchor_name=anchor_name, anchor_is_page=is_page, count=c.count, in_cart=in_cart)
@@ -197,7 +224,8 @@ def _finish(ms: ModelSet, name: str, cands: list[_Cand], *, k: int, store_id: in
         else:
             text = reasons.similar(anchor_name=anchor_name, anchor_is_page=is_page, days_ago=c.age_days,
                                    member=member)
-        items.append(RecItem(product=p, position=pos, reason=text, kind=c.kind, score=round(float(c.score), 4)))
+        items.append(RecItem(product=products[pid], position=pos, reason=text, kind=c.kind,
+                             score=round(float(c.score), 4)))
     return items
 
 
@@ -230,8 +258,7 @@ def _session_cands(ms: ModelSet, history: np.ndarray, exclude_items: np.ndarray)
     for item, sc in zip(ids[0].tolist(), scores[0].tolist(), strict=True):
         if item < 0:
             break
-        anchor, n = _coview_anchor(ms, history, item)
-        out.append(_Cand(item, sc, "co_view", anchor, n))
+        out.append(_Cand(item, sc, "co_view", PENDING, hist=history))  # anchor found in _finish if shown
     return out
 
 

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from kkot.advisor.insights import insights_feed
+from kkot.advisor.insights import insights_feed, two_proportion_z, wilson
 from kkot.advisor.models import ChannelDaily, KeywordDaily, ProductDaily, RollupDay, SectionDaily, StoreDaily
 from kkot.advisor.queries import (
     CustomersQuery,
@@ -193,6 +193,9 @@ def test_bulk_range_rollup_equals_day_by_day_across_midnight(world):
     # the range path is idempotent too, and the backfill in advisor_rollup uses it
     rollup_range(start=days[0], end=days[-1])
     assert _all_rollup_rows() == by_day
+    with pytest.raises(ValidationError) as e:
+        rollup_range(start=D1, end=D)
+    assert e.value.code == "rollup_range_reversed"
 
 
 def test_rerunning_a_day_replaces_it(world):
@@ -321,6 +324,40 @@ def test_insights_dead_banner_and_poor_channel(world):
     assert "소셜" in poor.title
     assert "sales_drop" not in kinds
     assert any("ROAS" in n for n in feed.notes)
+
+
+def test_channel_statistics_by_hand():
+    assert round(two_proportion_z(30, 3000, 570, 9000), 2) == -11.61  # pooled p = 0.05, se = 0.004595
+    assert two_proportion_z(0, 0, 5, 100) == 0.0
+    lo, hi = wilson(0, 10)
+    assert lo == 0.0 and round(hi, 4) == 0.2775
+    lo, hi = wilson(30, 3000)
+    assert (round(lo, 4), round(hi, 4)) == (0.0070, 0.0142)
+
+
+def test_channel_findings_need_significance_effect_and_sample(world):
+    a = world["store"]
+    today = D
+    for i in range(30):
+        day = today - dt.timedelta(days=i)
+        StoreDaily.objects.create(store=a, day=day, visits=605, orders=29, revenue=Decimal(600000))
+        ChannelDaily.objects.create(store=a, channel="direct", day=day, visits=300, orders=15)
+        ChannelDaily.objects.create(store=a, channel="search", day=day, visits=200, orders=10)
+        # 4.0% vs 5.0% for the rest: z = -2.3, within chance after the Bonferroni correction and not material
+        ChannelDaily.objects.create(store=a, channel="social", day=day, visits=100, orders=4)
+        # no order at all, but 150 visits in 30 days is too small a sample to judge
+        ChannelDaily.objects.create(store=a, channel="referral", day=day, visits=5, orders=0)
+        ChannelDaily.objects.create(store=a, channel="", day=day, orders=3)  # untracked orders: no denominator
+    kinds = [i.kind for i in insights_feed(store_id=a.pk, today=today).items]
+    assert "channel_poor" not in kinds and "channel_good" not in kinds
+    # the same store where social converts at 1.5%: flagged, with its Wilson interval in the evidence
+    cache.clear()
+    ChannelDaily.objects.filter(store=a, channel="social").update(orders=1)
+    ChannelDaily.objects.filter(store=a, channel="social", day__gt=today - dt.timedelta(days=15)).update(orders=2)
+    feed = insights_feed(store_id=a.pk, today=today)
+    poor = [i for i in feed.items if i.kind == "channel_poor"]
+    assert len(poor) == 1 and "소셜" in poor[0].title and "95% 구간" in poor[0].evidence
+    assert "channel_good" not in [i.kind for i in feed.items]
 
 
 def test_pages_render_export_hides_small_cells_and_plotly_is_local(client, world):

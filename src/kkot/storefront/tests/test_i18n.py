@@ -121,6 +121,48 @@ def test_seller_center_product_editor_in_english(shop, settings):
     assert '"add_option": "Add option"' in html  # JS strings come from the json_script catalog
 
 
+def test_cart_page_in_english(shop, settings):
+    from kkot.catalog.models import Variant
+
+    _owner, store, product = shop
+    c = english_client("cookie", settings)
+    page = c.get(product_url(store, product)).content.decode()
+    assert 'id="cart-btn"' in page and ">Add to cart</button>" in page  # the button has its own context
+    variant = Variant.objects.get(product=product, sku="SH-BK-M")
+    assert c.post("/cart/add/", {"variant": variant.pk, "quantity": "2", "action": "cart"}).status_code == 302
+    html = c.get(reverse("storefront:cart")).content.decode()
+    assert "<title>Cart · " in html and '<h1>Cart <span class="count">' in html
+    assert 'id="nav-cart">Cart<' in html and 'aria-label="Items in cart"' in html
+    assert '<h2 id="sum-h">Estimated total</h2>' in html
+    assert "<dt>Items</dt><dd>₩58,000</dd>" in html
+    assert ">Checkout selected items</button>" in html
+    assert "장바구니" not in html and "결제" not in html
+
+
+def test_seller_orders_page_in_english(shop, settings):
+    owner, store, _product = shop
+    c = english_client("header", settings)
+    c.force_login(owner)
+    html = c.get(reverse("sellercenter:orders", args=[store.slug])).content.decode()
+    assert "<title>Orders · kkot</title>" in html
+    for label in (
+        "All",
+        "Awaiting payment",
+        "New orders",
+        "Awaiting shipment",
+        "Shipped",
+        "Delivered",
+        "Cancellation requests",
+        "Return requests",
+        "Exchange requests",
+        "Purchase confirmed",
+    ):
+        assert f">{label} <b>0</b></a>" in html, label
+    assert ">Confirm selected orders</button>" in html and ">Bulk tracking upload</a>" in html
+    assert ">Export to Excel</a>" in html and "0 orders" in html
+    assert "신규주문" not in html and "발주확인" not in html
+
+
 def test_image_badge_uses_its_own_context():
     with translation.override("en"):
         assert translation.pgettext("image", "대표") == "Main"
