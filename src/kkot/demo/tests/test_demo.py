@@ -80,7 +80,8 @@ def test_small_demo_orders_keep_the_order_services_invariants(settings, tmp_path
     claims = claim_counts()
     assert claims["cancel"] >= 1 and claims["return"] >= 1 and claims["exchange"] >= 1
     assert Claim.objects.filter(kind="return", status=ClaimStatus.COMPLETED).exists()
-    assert 0.03 * n <= CouponRedemption.objects.count() <= 0.2 * n
+    # about 10% of orders use a coupon; a two-week window can hold a seasonal coupon, hence the wide bound
+    assert 0.03 * n <= CouponRedemption.objects.count() <= 0.3 * n
     # The slow store's deliveries take clearly longer than the others' (all of SMALL is in the last 30 days).
     since = Order.objects.order_by("created_at").first().created_at
     slow = delivery_days(SLOW_STORE, since)
