@@ -8,7 +8,7 @@ Layout (no pickle anywhere; every file is JSON or ``.npz`` read with ``allow_pic
     VAR_DIR/recs/<version>/coview/       AssociationRules over view sessions: exact co-view counts for reasons
     VAR_DIR/recs/<version>/rules/        AssociationRules over purchases: 함께 구매한 상품 (absent without orders)
     VAR_DIR/recs/<version>/content/      ContentSimilarity over Korean product text: 비슷한 상품, cold start
-    VAR_DIR/recs/<version>/neighbors.npz precomputed content neighbours (small catalogs only)
+    VAR_DIR/recs/<version>/neighbors.npz precomputed content neighbours (per leaf category above 20,000 items)
     VAR_DIR/recs/<version>/history.npz   recent views of returning shoppers (user and visitor keys)
 
 A member that is missing or corrupt is logged and left out (its widgets fall back); a corrupt ``items.json``

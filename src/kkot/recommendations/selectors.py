@@ -26,6 +26,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,8 +124,21 @@ class _Cand:
 
 
 PENDING = -2
-# the one rules query: just the columns the rules and reasons need, no model instances
-_RULE_COLS = ("pk", "status", "stock_total", "store_id", "store__status", "category_id", "name")
+
+
+def _rule_rows(product_ids: set[int]) -> dict[int, tuple]:
+    """(pk, status, stock_total, store_id, store status, category_id, name) by product id: the columns the
+    rules and reasons need, one primary-key query, no model instances and no ORM compilation (this runs on
+    every widget and is most of its time)."""
+    if not product_ids:
+        return {}
+    ids = list(product_ids)
+    p, s = Product._meta.db_table, Store._meta.db_table
+    sql = (f"SELECT p.id, p.status, p.stock_total, p.store_id, s.status, p.category_id, p.name "  # noqa: S608
+           f"FROM {p} p INNER JOIN {s} s ON s.id = p.store_id WHERE p.id IN ({', '.join(['%s'] * len(ids))})")
+    with connection.cursor() as cur:
+        cur.execute(sql, ids)
+        return {r[0]: r for r in cur.fetchall()}
 
 
 def _bought(user_id: int | None, ms: ModelSet | None) -> set[int]:
@@ -168,7 +182,7 @@ def _finish(ms: ModelSet, name: str, cands: list[_Cand], *, k: int, store_id: in
         anchors.update(int(a) for a in hist)
     want.update(int(pids[a]) for a in anchors)
     want -= exclude - {int(pids[a]) for a in anchors}
-    rows = {r[0]: r for r in Product.objects.filter(pk__in=want).values_list(*_RULE_COLS)}
+    rows = _rule_rows(want)
     on_sale, store_open = Product.Status.ON_SALE, Store.Status.OPEN
     out: list[tuple[_Cand, int]] = []
     per_cat: dict[int, int] = {}
@@ -291,7 +305,12 @@ def _popular_fallback(name: str, *, category_id: int | None, store_id: int | Non
                                     store__status=Store.Status.OPEN)
         if store_id:
             qs = qs.filter(store_id=store_id)
-        top = list(qs.select_related("store", "category").order_by("-popularity", "-sales_count", "-id")[: k + 4])
+        # ranked here, not by ORDER BY: SQLite would walk the (status, -popularity) index over the whole
+        # catalog; without an ORDER BY it takes the category's rows through (category, status)
+        ranked = sorted(qs.values_list("popularity", "sales_count", "pk"), reverse=True)[: k + 4]
+        rows = {p.pk: p for p in Product.objects.filter(pk__in=[r[2] for r in ranked])
+                .select_related("store", "category")}
+        top = [rows[r[2]] for r in ranked if r[2] in rows]
         cached = (top[0].category.name if top else "", [p.pk for p in top])
         cache.set(key, cached, FALLBACK_CACHE_SECONDS)
         products = [p for p in top if p.pk not in exclude][:k]
@@ -300,9 +319,10 @@ def _popular_fallback(name: str, *, category_id: int | None, store_id: int | Non
         cat_name, top_ids = cached
         ids = [pid for pid in top_ids if pid not in exclude]
         if ids:  # stock and status checked now, not taken from the cache
-            rows = {p.pk: p for p in Product.objects.filter(
-                pk__in=ids, status=Product.Status.ON_SALE, stock_total__gt=0, store__status=Store.Status.OPEN)
-                .select_related("store")}
+            # checked in Python: with the status in the WHERE, SQLite walks the status index (whole catalog)
+            rows = {p.pk: p for p in Product.objects.filter(pk__in=ids).select_related("store")
+                    if p.status == Product.Status.ON_SALE and p.stock_total > 0
+                    and p.store.status == Store.Status.OPEN}
             products = [rows[pid] for pid in ids if pid in rows][:k]
             prefetch_related_objects(products, images)
     cat_name = cached[0]

@@ -47,7 +47,7 @@ MIN_GAPS = 5
 HISTORY_ITEMS = 20
 KEEP_VERSIONS = 3
 NEIGHBORS = 40
-NEIGHBORS_MAX_ITEMS = 20_000  # precompute content neighbours up to this catalog size (else served on the fly)
+NEIGHBORS_MAX_ITEMS = 20_000  # whole-catalog content neighbours up to this size, per leaf category above it
 LAMBDA_TIME_S = 30 * 86400.0  # STAN neighbour-session recency, in seconds
 CONSUMABLE_DEFAULT_DAYS = {"food": 14.0, "beauty": 45.0, "living": 30.0}
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED,
@@ -166,32 +166,55 @@ def _purchases(index: dict[int, int], now, top_slug: dict[int, str]) -> dict:
             "repurchase_days": repurchase, "n_lines": len(rows)}
 
 
-def content_neighbors(content: ContentSimilarity, k: int = NEIGHBORS, chunk: int = 2000) -> sp.csr_matrix:
-    """Top-``k`` content neighbours of every item (the item itself excluded), as a CSR of similarities."""
+def content_neighbors(content: ContentSimilarity, k: int = NEIGHBORS, chunk: int = 2000, *,
+                      groups: np.ndarray | None = None, max_cells: int = 20_000_000) -> sp.csr_matrix:
+    """Top-``k`` content neighbours of every item (the item itself excluded), as a CSR of similarities.
+
+    ``groups`` (one label per item, e.g. the leaf category) restricts neighbours to items of the same group:
+    the cost falls from n^2 to the sum of the groups' squares, which is what makes 100,000-item catalogs
+    precomputable. Dense score blocks are kept under ``max_cells`` cells (memory)."""
     v = content.vectors
     n = v.shape[0]
+    if groups is None:
+        blocks = [np.arange(n)]
+    else:
+        order = np.argsort(groups, kind="stable")
+        cuts = np.flatnonzero(np.diff(groups[order])) + 1
+        blocks = np.split(order, cuts)
     rows, cols, vals = [], [], []
-    vt = v.T.tocsr()
-    for start in range(0, n, chunk):
-        s = (v[start:start + chunk] @ vt).toarray()
-        for r in range(s.shape[0]):
-            s[r, start + r] = 0
-        kk = min(k, n - 1)
+    for idx in blocks:
+        m = idx.size
+        kk = min(k, m - 1)
         if kk <= 0:
-            break
-        top = np.argpartition(-s, kk - 1, axis=1)[:, :kk]
-        sc = np.take_along_axis(s, top, axis=1)
-        keep = sc > 1e-6
-        r_idx = np.repeat(np.arange(start, start + s.shape[0]), kk).reshape(-1, kk)
-        rows.append(r_idx[keep])
-        cols.append(top[keep])
-        vals.append(sc[keep])
+            continue
+        sub = v[idx] if groups is not None else v
+        vt = sub.T.tocsr()
+        step = max(1, min(chunk, max_cells // m))
+        for start in range(0, m, step):
+            s = (sub[start:start + step] @ vt).toarray()
+            r_local = np.arange(s.shape[0])
+            s[r_local, start + r_local] = 0
+            top = np.argpartition(-s, kk - 1, axis=1)[:, :kk]
+            sc = np.take_along_axis(s, top, axis=1)
+            keep = sc > 1e-6
+            r_idx = np.repeat(idx[start:start + s.shape[0]], kk).reshape(-1, kk)
+            rows.append(r_idx[keep])
+            cols.append(idx[top[keep]])
+            vals.append(sc[keep])
     if not rows:
         return sp.csr_matrix((n, n), dtype=np.float32)
     m = sp.csr_matrix((np.concatenate(vals).astype(np.float32), (np.concatenate(rows), np.concatenate(cols))),
                       shape=(n, n))
     m.sort_indices()
     return m
+
+
+def content_neighbors_for_catalog(content: ContentSimilarity, catalog: dict) -> sp.csr_matrix:
+    """The neighbours the serving side reads: over the whole catalog up to :data:`NEIGHBORS_MAX_ITEMS` items,
+    within each leaf category above that (serving never computes similarities on the fly)."""
+    if content.vectors.shape[0] <= NEIGHBORS_MAX_ITEMS:
+        return content_neighbors(content)
+    return content_neighbors(content, groups=np.asarray(catalog["category_ids"]))
 
 
 # ---------------------------------------------------------------- training
@@ -276,8 +299,7 @@ def recs_train(*, run: RecsModelRun | None = None, trigger: str = RecsModelRun.T
         if len(index):
             texts_inter = Interactions(vi.indptr, vi.items, vi.n_items, item_texts=catalog["texts"])
             content = ContentSimilarity(fill_popular=False).fit(texts_inter)
-            if len(index) <= NEIGHBORS_MAX_ITEMS:
-                neighbors = content_neighbors(content)
+            neighbors = content_neighbors_for_catalog(content, catalog)
         timings["content_fit_s"] = round(time.perf_counter() - t, 2)
         counts = {"products": len(index), "sessions": vi.n_sessions, "view_events": views["n_events"],
                   "baskets": purchases["n_baskets"], "order_lines": purchases["n_lines"],

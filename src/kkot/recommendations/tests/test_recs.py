@@ -294,3 +294,26 @@ def test_task_is_idempotent_and_command_trains(shop, django_capture_on_commit_ca
     assert latest.version == (modelset.recs_root() / "LATEST").read_text()
     meta = json.loads((modelset.recs_root() / latest.version / "items.json").read_text())
     assert sorted(meta["product_ids"]) == sorted(Product.objects.values_list("pk", flat=True))
+
+
+def test_content_neighbours_per_group_match_the_whole_catalog_inside_each_group():
+    """Large catalogs precompute neighbours per leaf category (no similarity computed while serving)."""
+    import numpy as np
+
+    from kkot.ml.recs import ContentSimilarity, Interactions
+    from kkot.recommendations.services import content_neighbors
+
+    texts = ["린넨 셔츠 화이트", "린넨 셔츠 블랙", "코튼 셔츠 네이비", "린넨 셔츠 베이지", "수분크림 대용량", "수분크림 50ml"]
+    groups = np.asarray([1, 1, 1, 2, 3, 3])
+    inter = Interactions.from_sequences([[0, 1], [4, 5]], n_items=6)
+    content = ContentSimilarity(fill_popular=False).fit(
+        Interactions(inter.indptr, inter.items, inter.n_items, item_texts=texts))
+    full = content_neighbors(content, k=5)
+    per = content_neighbors(content, k=5, groups=groups, max_cells=4)  # tiny blocks: chunking exercised
+    for i in range(6):
+        got = dict(zip(per[i].indices.tolist(), per[i].data.tolist(), strict=True))
+        assert i not in got and all(groups[j] == groups[i] for j in got)
+        want = {j: s for j, s in zip(full[i].indices.tolist(), full[i].data.tolist(), strict=True)
+                if groups[j] == groups[i]}
+        assert got == pytest.approx(want)
+    assert per[3].nnz == 0  # alone in its group
