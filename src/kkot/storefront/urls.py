@@ -31,4 +31,5 @@ urlpatterns = [
     path("s/<slug:slug>/search/", views.store_search, name="store_search"),
     path("s/<slug:slug>/c/<slug:cat_slug>/", views.store_category, name="store_category"),
     path("s/<slug:slug>/p/<int:product_id>/", views.product, name="product"),
+    path("s/<slug:slug>/p/<int:product_id>/extras/", views.product_extras, name="product_extras"),
 ]

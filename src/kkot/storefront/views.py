@@ -119,10 +119,22 @@ def product(request, slug: str, product_id: int):
 
     key = pagecache.fragment_key("product", request.path, *head.fingerprint)
     ctx = {"body": pagecache.safe(pagecache.cached_fragment(key, build)), "p": head.product, "store": head.store,
-           "following": is_following(store=head.store, user=request.user),
-           "recs": page_widgets(request, "product", product=head.product)}
+           "following": is_following(store=head.store, user=request.user)}
     return _page(request, "storefront/product.html", ctx, page_type="product", store=head.store,
                  product=head.product)
+
+
+@require_GET
+def product_extras(request, slug: str, product_id: int):
+    """The personal and model-driven parts of a product page (delivery promise, recommendation widgets),
+    fetched by the page after it is shown, so the page itself never waits on them."""
+    try:
+        head = sel.product_page_head(store_slug=slug, product_id=product_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "storefront/_product_extras.html",
+                  {"p": head.product, "store": head.store,
+                   "recs": page_widgets(request, "product", product=head.product)})
 
 
 def _search(request, *, store):

@@ -203,7 +203,9 @@ def test_product_page_shows_widgets_and_records_impressions_in_one_append(client
     before = Event.objects.filter(kind=EventKind.IMPRESSION).count()
     client.cookies["kk_vid"] = "v" * 24
     client.cookies["kk_sid"] = "s" * 24
-    r = client.get(f"/s/{store.slug}/p/{a.pk}/")
+    page = client.get(f"/s/{store.slug}/p/{a.pk}/").content.decode()
+    assert f'data-src="/s/{store.slug}/p/{a.pk}/extras/"' in page  # widgets load after the page
+    r = client.get(f"/s/{store.slug}/p/{a.pk}/extras/")
     assert r.status_code == 200
     html = r.content.decode()
     assert 'data-kk-section="widget:viewed_together" data-kk-pos="1"' in html
@@ -222,6 +224,7 @@ def test_pages_survive_a_broken_model(client, shop):
         (root / (root / "LATEST").read_text() / sub / "meta.json").write_text("[]")
     modelset.reset()
     assert client.get(f"/s/{store.slug}/p/{a.pk}/").status_code == 200
+    assert client.get(f"/s/{store.slug}/p/{a.pk}/extras/").status_code == 200
     assert client.get("/").status_code == 200
     assert client.get(f"/s/{store.slug}/").status_code == 200
     assert client.get("/cart/").status_code == 200

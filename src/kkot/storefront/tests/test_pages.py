@@ -397,3 +397,14 @@ def test_search_respects_dnt(client, fake_search):
     assert r.status_code == 200
     assert "tracker.js" not in r.content.decode()
     assert Event.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_product_extras_fragment_404s_for_wrong_or_foreign_ids(client):
+    from kkot.core.testing import make_product, make_store
+
+    p = make_product()
+    other = make_store(slug="someone-else")
+    assert client.get(f"/s/{p.store.slug}/p/{p.pk}/extras/").status_code == 200
+    assert client.get(f"/s/{other.slug}/p/{p.pk}/extras/").status_code == 404  # another store's product id
+    assert client.get(f"/s/{p.store.slug}/p/99999999/extras/").status_code == 404

@@ -124,3 +124,13 @@
     });
   }
 })();
+
+/* Delivery promise and recommendation widgets load after the page (they never delay it). */
+(function () {
+  var box = document.getElementById("kk-extras");
+  if (!box || !window.fetch) return;
+  fetch(box.getAttribute("data-src"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    .then(function (r) { return r.ok ? r.text() : ""; })
+    .then(function (html) { box.innerHTML = html; })
+    .catch(function () { /* the page works without them */ });
+})();
