@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 
@@ -24,3 +26,18 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"code": "payload_too_large", "message": message}, status=413)
             return render(request, "core/error.html", {"title": _("파일이 너무 큽니다"), "message": message}, status=413)
         return self.get_response(request)
+
+
+class KoreanFirstLocaleMiddleware(LocaleMiddleware):
+    """Pages are Korean unless the visitor chose English with the switcher (language cookie) or the operator set
+    KKOT_LANGUAGE; a browser's Accept-Language does not flip the shop's language. The API (machine clients)
+    follows Accept-Language for its messages."""
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if lang not in dict(settings.LANGUAGES):
+            lang = settings.LANGUAGE_CODE
+        translation.activate(lang)
+        request.LANGUAGE_CODE = translation.get_language()

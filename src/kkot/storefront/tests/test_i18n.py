@@ -53,6 +53,12 @@ def english_client(how: str, settings) -> Client:
 # ----------------------------------------------------------------------------------------- pages
 
 
+def test_an_english_browser_still_gets_the_korean_shop(shop):
+    _owner, store, product = shop
+    c = Client(headers={"accept-language": "en-US,en;q=0.9"})
+    assert '<html lang="ko">' in c.get(product_url(store, product)).content.decode()
+
+
 def test_korean_is_the_default(client, shop):
     _owner, store, product = shop
     home = client.get("/").content.decode()
@@ -64,7 +70,7 @@ def test_korean_is_the_default(client, shop):
     assert " - 품절</option>" in page
 
 
-@pytest.mark.parametrize("how", ["cookie", "header", "setting"])
+@pytest.mark.parametrize("how", ["cookie", "setting"])
 def test_home_page_in_english(shop, settings, how):
     r = english_client(how, settings).get("/")
     assert r.status_code == 200
@@ -98,7 +104,7 @@ def test_sold_out_product_in_english(shop, settings):
 
     _owner, store, product = shop
     Product.objects.filter(pk=product.pk).update(status=Product.Status.SOLD_OUT)
-    html = english_client("header", settings).get(product_url(store, product)).content.decode()
+    html = english_client("cookie", settings).get(product_url(store, product)).content.decode()
     assert "This product is sold out." in html
 
 
@@ -141,7 +147,7 @@ def test_cart_page_in_english(shop, settings):
 
 def test_seller_orders_page_in_english(shop, settings):
     owner, store, _product = shop
-    c = english_client("header", settings)
+    c = english_client("cookie", settings)
     c.force_login(owner)
     html = c.get(reverse("sellercenter:orders", args=[store.slug])).content.decode()
     assert "<title>Orders · kkot</title>" in html
@@ -174,7 +180,7 @@ def test_image_badge_uses_its_own_context():
 
 def test_locale_middleware_is_active():
     mw = django_settings.MIDDLEWARE
-    locale = mw.index("django.middleware.locale.LocaleMiddleware")
+    locale = mw.index("kkot.core.middleware.KoreanFirstLocaleMiddleware")
     assert mw.index("django.contrib.sessions.middleware.SessionMiddleware") < locale
     assert locale < mw.index("django.middleware.common.CommonMiddleware")
     assert [code for code, _name in django_settings.LANGUAGES] == ["ko", "en"]
