@@ -6,6 +6,7 @@ may see, sorting, filters) stay in :mod:`kkot.catalog.selectors` and :mod:`kkot.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -330,15 +331,20 @@ class ProductHead:
 _HEAD_COLUMNS = (*_HEAD_FIELDS, *(f"store__{f}" for f in _HEAD_STORE_FIELDS), "variant_sig")
 
 
-def _head_queryset(*, store_slug: str, product_id: int) -> QuerySet:
+@functools.cache
+def _head_base() -> QuerySet:
+    """The annotated base query, built once per process: building the variant-signature subquery costs more
+    than running it, and every product page request needs it."""
     variants = (Variant.objects.filter(product=OuterRef("pk")).order_by().values("product")
                 .annotate(sig=Sum(F("stock") * F("id") + Case(When(is_active=True, then=F("id") * 7), default=0)))
                 .values("sig")[:1])
-    return (
-        Product.objects.filter(pk=product_id, store__slug=store_slug, status__in=VISIBLE_STATUSES,
-                               store__status=Store.Status.OPEN)
-        .annotate(variant_sig=Subquery(variants)).order_by().values_list(*_HEAD_COLUMNS)[:1]
-    )
+    return Product.objects.annotate(variant_sig=Subquery(variants)).order_by()
+
+
+def _head_queryset(*, store_slug: str, product_id: int) -> QuerySet:
+    return (_head_base().filter(pk=product_id, store__slug=store_slug, status__in=VISIBLE_STATUSES,
+                                store__status=Store.Status.OPEN)
+            .values_list(*_HEAD_COLUMNS)[:1])
 
 
 def product_page_head(*, store_slug: str, product_id: int) -> ProductHead:
