@@ -149,6 +149,15 @@ def product_public_get(*, store_slug: str, product_id: int) -> Product:
     return p
 
 
+def product_visible_get(*, product_id: int) -> Product:
+    """A product any shopper may see (판매중/품절 in an open store), by id alone; NotFound otherwise."""
+    p = (Product.objects.filter(pk=product_id, status__in=VISIBLE_STATUSES, store__status=Store.Status.OPEN)
+         .select_related("store").first())
+    if p is None:
+        raise NotFound(_("상품을 찾을 수 없습니다."))
+    return p
+
+
 def products_for_seller(
     *, store: Store, q: str = "", status: str = "", category_id: int | None = None, stock: str = ""
 ) -> QuerySet[Product]:

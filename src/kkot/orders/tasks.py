@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from kkot.orders.models import ClaimStatus, Order, OrderStatus, WebhookDelivery
+from kkot.orders.models import WebhookDelivery
 
 WEBHOOK_BACKOFF_S = [10, 60, 300, 1800, 7200]
 
@@ -24,21 +23,9 @@ def payments_expire_task() -> int:
 @task()
 def orders_auto_confirm_task() -> int:
     """구매확정 for orders delivered more than KKOT_AUTO_CONFIRM_DAYS ago with no open claim."""
-    from kkot.core.errors import KkotError
-    from kkot.orders.services.lifecycle import order_confirm
+    from kkot.orders.services.lifecycle import orders_auto_confirm
 
-    cutoff = timezone.now() - timedelta(days=settings.KKOT_AUTO_CONFIRM_DAYS)
-    ids = (Order.objects.filter(status=OrderStatus.DELIVERED, delivered_at__lte=cutoff)
-           .exclude(claims__status__in=[ClaimStatus.REQUESTED, ClaimStatus.APPROVED])
-           .values_list("pk", flat=True))
-    n = 0
-    for pk in list(ids):
-        try:
-            order_confirm(order=Order(pk=pk), actor=None, role="system")
-            n += 1
-        except KkotError:
-            continue  # a claim opened meanwhile
-    return n
+    return orders_auto_confirm()
 
 
 @task()

@@ -8,9 +8,9 @@ from pydantic import Field
 
 from kkot.api.errors import json_error
 from kkot.api.schemas.common import ERRORS
-from kkot.catalog.models import Product
+from kkot.catalog.selectors import product_visible_get
 from kkot.recommendations import selectors as recs
-from kkot.stores.models import Store
+from kkot.stores.selectors import store_public_get
 
 router = Router(tags=["추천"])
 MAX_ID = 2**63 - 1
@@ -70,19 +70,11 @@ def _out(w) -> dict:
 def widget(request, widget: str, params: Query[RecsParams]):
     if widget not in recs.WIDGETS:
         return json_error("not_found", _("알 수 없는 추천 위젯입니다."), 404)
-    store_id = None
-    if params.store:
-        store_id = Store.objects.filter(slug=params.store, status=Store.Status.OPEN).values_list("pk", flat=True).first()
-        if store_id is None:
-            return json_error("not_found", _("스토어를 찾을 수 없습니다."), 404)
+    store_id = store_public_get(slug=params.store).pk if params.store else None
     if widget in ("viewed_together", "bought_together", "similar"):
         if params.product_id is None:
             return json_error("invalid_request", _("product_id가 필요합니다."), 422)
-        product = (Product.objects.filter(pk=params.product_id, status__in=["on_sale", "sold_out"],
-                                          store__status=Store.Status.OPEN)
-                   .only("pk", "name", "store_id", "category_id").first())
-        if product is None:
-            return json_error("not_found", _("상품을 찾을 수 없습니다."), 404)
+        product = product_visible_get(product_id=params.product_id)
         fn = getattr(recs, widget)
         kw = {"session_history": _ids(params.history)} if widget == "viewed_together" else {}
         return _out(fn(product=product, store_id=store_id, k=params.k, **kw))

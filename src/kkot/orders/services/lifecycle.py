@@ -165,3 +165,26 @@ def order_confirm(*, order: Order, actor: User | None, role: str = "shopper", at
 
     settlement_create(order=order)
     return order
+
+
+def orders_auto_confirm(*, now: datetime | None = None) -> int:
+    """구매확정 for orders delivered more than KKOT_AUTO_CONFIRM_DAYS ago with no open claim (run by a task;
+    running it twice confirms nothing twice)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from kkot.core.errors import KkotError
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.KKOT_AUTO_CONFIRM_DAYS)
+    ids = list(Order.objects.filter(status=S.DELIVERED, delivered_at__lte=cutoff)
+               .exclude(claims__status__in=[ClaimStatus.REQUESTED, ClaimStatus.APPROVED])
+               .values_list("pk", flat=True))
+    n = 0
+    for pk in ids:
+        try:
+            order_confirm(order=Order(pk=pk), actor=None, role="system")
+            n += 1
+        except KkotError:
+            continue  # a claim opened meanwhile
+    return n
