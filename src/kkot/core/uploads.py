@@ -1,25 +1,31 @@
 """Validation of uploaded images before anything is stored (ARCHITECTURE rule 12).
 
-An upload is read with a hard byte limit, opened by Pillow with a pixel limit (decompression bombs are
-refused, not just warned about), fully decoded (truncated files fail here), EXIF-rotated, converted to
-sRGB RGB and re-encoded: what kkot stores is always a clean JPEG/PNG it wrote itself.
+Decoding is :func:`kkot.ml.vision.io.load_image` (byte limit, pixel limit checked before decoding so
+decompression bombs are refused, full decode so truncated files fail, EXIF rotation, sRGB RGB with transparency
+flattened on white); this module maps its refusals to the platform's error codes and re-encodes: what kkot
+stores is always a clean JPEG it wrote itself, with its thumbnail.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kkot.core.errors import ValidationError
+from kkot.ml.vision.io import ImageLoadError, load_image
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 THUMB_SIZE = (400, 400)
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+# load_image's refusal codes -> the platform's stable upload error codes
+_CODES = {
+    "empty_file": "image_empty", "file_too_large": "image_too_large", "too_many_pixels": "image_pixels",
+    "bad_dimensions": "image_pixels", "unsupported_format": "image_type", "not_an_image": "image_invalid",
+    "truncated": "image_invalid", "corrupt": "image_invalid",
+}
 
 
 @dataclass(frozen=True)
@@ -32,64 +38,33 @@ class CleanImage:
     sha256: str
 
 
-def _read_limited(upload, max_bytes: int) -> bytes:
-    size = getattr(upload, "size", None)
-    if size is not None and size > max_bytes:
-        raise ValidationError(
-            _("이미지 파일이 너무 큽니다(최대 %(mb)dMB).") % {"mb": max_bytes // (1024 * 1024)}, code="image_too_large"
-        )
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(max_bytes + 1) if hasattr(upload, "read") else bytes(upload)
-    if len(data) > max_bytes:
-        raise ValidationError(
-            _("이미지 파일이 너무 큽니다(최대 %(mb)dMB).") % {"mb": max_bytes // (1024 * 1024)}, code="image_too_large"
-        )
-    return data
+def _message(code: str, max_bytes: int, max_pixels: int) -> str:
+    return {
+        "image_empty": _("빈 파일입니다. 이미지 파일을 다시 선택해 주세요."),
+        "image_too_large": _("이미지 파일이 너무 큽니다(최대 %(mb)dMB).") % {"mb": max_bytes // (1024 * 1024)},
+        "image_pixels": _("이미지 해상도가 너무 큽니다(최대 %(mp)d백만 화소).") % {"mp": max_pixels // 1_000_000},
+        "image_type": _("지원하지 않는 이미지 형식입니다. JPG, PNG, WEBP, GIF 파일을 올려 주세요."),
+    }.get(code, _("이미지 파일을 읽을 수 없습니다. 손상되었거나 이미지가 아닌 파일입니다."))
 
 
 def clean_image(upload, *, max_bytes: int | None = None, max_pixels: int | None = None) -> CleanImage:
     """Validate and normalise an uploaded image; raise ``ValidationError`` with a Korean message."""
     max_bytes = max_bytes or settings.KKOT_MAX_IMAGE_BYTES
     max_pixels = max_pixels or settings.KKOT_MAX_IMAGE_PIXELS
-    data = _read_limited(upload, max_bytes)
-    if not data:
-        raise ValidationError(_("빈 파일입니다. 이미지 파일을 다시 선택해 주세요."), code="image_empty")
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:  # refused before a byte is read
+        raise ValidationError(_message("image_too_large", max_bytes, max_pixels), code="image_too_large")
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    src = upload if hasattr(upload, "read") else bytes(upload)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-            fmt = img.format
-            if fmt not in ALLOWED_FORMATS:
-                raise ValidationError(
-                    _("지원하지 않는 이미지 형식입니다. JPG, PNG, WEBP, GIF 파일을 올려 주세요."), code="image_type"
-                )
-            w, h = img.size
-            if w * h > max_pixels or w <= 0 or h <= 0:
-                raise ValidationError(
-                    _("이미지 해상도가 너무 큽니다(최대 %(mp)d백만 화소).") % {"mp": max_pixels // 1_000_000},
-                    code="image_pixels",
-                )
-            img.load()
-    except ValidationError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(_("이미지 해상도가 비정상적으로 큽니다."), code="image_pixels") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(
-            _("이미지 파일을 읽을 수 없습니다. 손상되었거나 이미지가 아닌 파일입니다."), code="image_invalid"
-        ) from None
-
-    img = ImageOps.exif_transpose(img)
-    has_alpha = img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info)
-    if has_alpha:
-        img = img.convert("RGBA")
-        bg = Image.new("RGB", img.size, (255, 255, 255))
-        bg.paste(img, mask=img.getchannel("A"))
-        img = bg
-    else:
-        img = img.convert("RGB")
-
+        loaded = load_image(src, max_bytes=max_bytes, max_pixels=max_pixels)
+    except ImageLoadError as exc:
+        code = _CODES.get(exc.code, "image_invalid")
+        raise ValidationError(_message(code, max_bytes, max_pixels), code=code) from None
+    if loaded.format not in ALLOWED_FORMATS:
+        raise ValidationError(_message("image_type", max_bytes, max_pixels), code="image_type")
+    img = loaded.image
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=90, optimize=True)
     content = out.getvalue()
