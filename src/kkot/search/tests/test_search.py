@@ -196,18 +196,19 @@ def test_index_persisted_and_reloaded(catalog, settings):
     from pathlib import Path
 
     from kkot.search import index
+    from kkot.search.index import engine
 
     _search("린넨")
     version = index.ENGINE.snapshot().main.version
     assert (Path(settings.KKOT_SEARCH_DIR) / version / "columns.npz").exists()
     index.ENGINE.reset()  # a restart
     calls = []
-    real = index.load_docs
-    index.load_docs = lambda *a, **k: calls.append(a) or real(*a, **k)
+    real = engine.load_docs  # the name the engine calls
+    engine.load_docs = lambda *a, **k: calls.append(a) or real(*a, **k)
     try:
         assert _names(_search("린넨 셔츠"))[0] == "린넨 오버핏 셔츠"
     finally:
-        index.load_docs = real
+        engine.load_docs = real
     assert index.ENGINE.snapshot().main.version == version
     assert () not in calls  # no full re-tokenisation; at most a re-check of a few recently changed ids
 
