@@ -3,13 +3,15 @@
 Self-contained: builds synthetic stores in a throw-away SQLite database (KKOT_VAR_DIR = a temp dir, deleted at the
 end unless --keep), straight into the raw tables (events, purchases, orders, order lines):
 
-- one *scale* store: ``--scale-days`` days x ``--scale-sessions`` visits a day (default 365 x 1,000: about
-  1.3 million events and 23,000 orders; the issue's 10M-event / 500k-order store is not built here: the
-  generator and SQLite on 2 shared cores would take far too long);
+- one *scale* store: ``--events`` events (default 10 million, the issue's store: about 500,000 orders) over
+  ``--scale-days`` days; ``--events 1000000`` for a quick run. Rows go in with ``executemany`` in batches (SQLite);
 - one *control* store with nothing planted and one small store per planted finding (60 days x 200 visits a
-  day, about 40k events and 750 orders each): a sales drop, a dead banner, a product viewed a lot but rarely
+  day, about 50k events and 750 orders each): a sales drop, a dead banner, a product viewed a lot but rarely
   carted, a channel converting poorly, a small channel converting well, a leaky checkout step (cart -> order), a
-  product running out of stock while demand rises. Those are every finding kind the feed supports today.
+  product running out of stock while demand rises, an ad campaign below its target ROAS, an ad campaign above
+  target held back by its daily budget, a recommendation widget nobody clicks, and a complaint aspect rising in
+  the reviews. Every store (control included) has two ad campaigns with daily spend, ad clicks, recommendation
+  widgets and reviews, so each detector runs everywhere and the control store tests them all for false alarms.
 
 Measured in the same run:
 1. rollup throughput: ``rollup_range`` over the whole period (the bulk path), and ``rollup_day`` on the last two
@@ -19,7 +21,7 @@ Measured in the same run:
 3. per planted store: is the planted kind in the top 10 of its feed; on the control store: every finding is a
    false alarm.
 
-    nice -n 10 .venv/bin/python bench/advisor.py [--scale-days 365] [--scale-sessions 500] [--keep]
+    nice -n 10 .venv/bin/python bench/advisor.py [--events 10000000] [--scale-days 365] [--keep]
 
 Last line: ``RESULT dashboard_cold_ms=... dashboard_warm_ms=... orm_cold_ms=... rollup_events_per_s=...
 planted_found=... planted_total=... false_alarms=...``.
@@ -30,23 +32,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import random
 import shutil
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CHANNELS = [("direct", 0.30), ("search", 0.30), ("social", 0.16), ("ad", 0.14), ("referral", 0.10)]
-KEYWORDS = ["린넨 셔츠", "원피스", "가디건", "니트", "청바지", "운동화", "에코백", "모자"]
-PLANTS = ["sales_drop", "dead_banner", "product_conversion", "channel_poor", "channel_good", "funnel_step",
-          "stock_risk"]
-EVENT_COLS = ["ts", "kind", "visitor", "session", "user_id", "store_id", "product_id", "page_type", "section",
-              "position", "query", "result_count", "channel", "utm_source", "utm_medium", "utm_campaign",
-              "referrer_host", "device"]
+from advisor_gen import EVENT_COLS, EVENTS_PER_SESSION_SCALE, PLANTS, Shop, _users, generate  # noqa: E402
 
 
 def setup_django(var_dir: str) -> None:
@@ -59,139 +53,6 @@ def setup_django(var_dir: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
-
-
-def _users(n: int) -> list:
-    from kkot.accounts.models import User
-
-    rnd = random.Random(3)
-    users = [User(email=f"adv{i}@example.com", username=f"adv{i}@example.com", name=f"구매자{i}",
-                  gender=rnd.choice("FFM"), birth_year=rnd.randint(1965, 2004)) for i in range(n)]
-    for u in users:
-        u.set_unusable_password()
-    return User.objects.bulk_create(users, batch_size=2000)
-
-
-class Shop:
-    """One synthetic store: its products, banners and the knobs of its traffic."""
-
-    def __init__(self, name: str, n_products: int, plant: str | None):
-        from kkot.core.testing import make_product, make_store
-        from kkot.stores.models import StoreBanner
-
-        self.plant = plant
-        self.store = make_store(name=name, slug=f"adv-{name}")
-        owner = self.store.memberships.get().user
-        self.products = [make_product(store=self.store, actor=owner, name=f"{name} 상품 {i + 1}")
-                         for i in range(n_products)]
-        self.prices = [Decimal(19000 + 1000 * (i % 20)) for i in range(n_products)]
-        self.variants = [p.variants.order_by("pk").first().pk for p in self.products]
-        from kkot.catalog.models import Product
-
-        Product.objects.filter(store=self.store).update(stock_total=10_000)  # nothing runs out unless planted
-        self.banners = [StoreBanner.objects.create(store=self.store, title=f"배너 {k + 1}", position=k).pk
-                        for k in range(3)]
-        self.weights = [1 / (i + 1) ** 0.8 for i in range(n_products)]  # popularity, Zipf-like
-        if plant == "product_conversion":  # the 3rd product is viewed as much as the best seller ...
-            self.weights[2] = self.weights[0]
-
-
-def _sections(shop: Shop) -> list[tuple[str, float]]:
-    dead = shop.plant == "dead_banner"
-    return ([("best", 0.08), ("new", 0.05)]
-            + [(f"banner:{pk}", 0.0004 if dead and k == 0 else 0.03) for k, pk in enumerate(shop.banners)])
-
-
-def generate(shop: Shop, users: list, *, days: int, sessions: int, end_day: dt.date, seed: int, cur,
-             insert_sql: str, adapt) -> tuple[int, int]:
-    """Raw events + paid orders of one store; returns (events, orders)."""
-    from kkot.core.timeutil import SEOUL
-    from kkot.orders.models import Order, OrderLine, Purchase
-
-    rnd = random.Random(seed)
-    sid = shop.store.pk
-    chans, cw = [c for c, _ in CHANNELS], [w for _, w in CHANNELS]
-    sections = _sections(shop)
-    n_events = n_orders = 0
-    rows: list[tuple] = []
-    purchases, orders, lines = [], [], []
-    pidx = list(range(len(shop.products)))
-    for dd in range(days):
-        day = end_day - dt.timedelta(days=days - 1 - dd)
-        recent = (end_day - day).days < 7
-        n = sessions * (1.2 if day.weekday() >= 5 else 1.0)
-        if shop.plant == "sales_drop" and recent:
-            n *= 0.4
-        weights = shop.weights
-        if shop.plant == "stock_risk" and recent:  # demand for the 2nd product triples in the last week
-            weights = list(weights)
-            weights[1] *= 3
-        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=SEOUL)
-        for i in range(int(n)):
-            u = users[rnd.randrange(len(users))]
-            ch = rnd.choices(chans, cw)[0]
-            sess = f"{sid}-{day:%m%d}-{i}"
-            vis = f"v{u.pk}"
-            t = midnight + dt.timedelta(seconds=rnd.randrange(86400 - 1200))
-
-            def add(kind, *, product=None, page="", section="", query="", _u=u, _ch=ch, _s=sess, _v=vis, _r=rows):
-                nonlocal t
-                _r.append((adapt(t), kind, _v, _s, _u.pk, sid, product, page, section, None, query, None, _ch,
-                             "", "", "", "", "m"))
-                t += dt.timedelta(seconds=rnd.randrange(5, 40))
-
-            add("page_view", page="store")
-            for sec, ctr in sections:
-                if rnd.random() < ctr:
-                    add("click", page="store", section=sec)
-            if rnd.random() < 0.2:
-                add("search", page="search", query=rnd.choice(KEYWORDS))
-            if rnd.random() >= 0.6:
-                continue
-            k = rnd.choices(pidx, weights)[0]
-            pid = shop.products[k].pk
-            add("page_view", product=pid, page="product")
-            add("product_view", product=pid, page="product")
-            cart_p = 0.3 * (0.06 if shop.plant == "product_conversion" and k == 2 else 1)
-            if rnd.random() >= cart_p:
-                continue
-            add("add_to_cart", product=pid, page="product")
-            order_p = 0.08 if shop.plant == "funnel_step" else 0.35
-            if shop.plant == "channel_poor" and ch == "social":
-                order_p *= 0.3
-            if shop.plant == "channel_good" and ch == "referral":
-                order_p = min(1.0, order_p * 2.5)
-            if rnd.random() >= order_p:
-                continue
-            qty = 1 + (rnd.random() < 0.2)
-            unit = shop.prices[k]
-            total = unit * qty
-            num = f"A{sid}{day:%y%m%d}{i:05d}"
-            purchases.append(Purchase(number=num, user=u, recipient="김벤치", phone="010-1234-5678", postcode="04001",
-                                      address1="서울 마포구 1", items_total=total, grand_total=total, created_at=t))
-            orders.append(Order(store_id=sid, user=u, number=f"{num}-1", status="paid", items_total=total,
-                                total=total, created_at=t, paid_at=t))
-            lines.append((shop.products[k], shop.variants[k], unit, qty))
-        if len(rows) > 50_000 or dd == days - 1:
-            cur.executemany(insert_sql, rows)
-            n_events += len(rows)
-            rows.clear()
-    for a in range(0, len(purchases), 2000):
-        ps, os_, ls = purchases[a:a + 2000], orders[a:a + 2000], lines[a:a + 2000]
-        Purchase.objects.bulk_create(ps)
-        for p, o in zip(ps, os_, strict=True):
-            o.purchase = p
-        Order.objects.bulk_create(os_)
-        OrderLine.objects.bulk_create([
-            OrderLine(order=o, product=prod, variant_id=vid, product_name=prod.name, sku="s", unit_price=unit,
-                      list_unit_price=unit, quantity=qty, subtotal=unit * qty)
-            for o, (prod, vid, unit, qty) in zip(os_, ls, strict=True)])
-        n_orders += len(os_)
-    if shop.plant == "stock_risk":  # ... and only a few days of stock are left
-        from kkot.catalog.models import Product
-
-        Product.objects.filter(pk=shop.products[1].pk).update(stock_total=12)
-    return n_events, n_orders
 
 
 def orm_baseline(store_id: int, start: dt.date, end: dt.date) -> None:
@@ -222,6 +83,16 @@ def orm_baseline(store_id: int, start: dt.date, end: dt.date) -> None:
     # clicks: per section, home views
     list(ev.filter(kind="click").values("section").annotate(n=Count("id")))
     ev.filter(kind="page_view", page_type="store").count()
+    # ads: clicks per campaign, spend, orders of clicking shoppers
+    from kkot.advisor.models import AdSpend
+
+    list(Event.objects.filter(store_id=store_id, kind="ad_click", ts__gte=a, ts__lt=b).values("campaign_id")
+         .annotate(n=Count("id")))
+    list(AdSpend.objects.filter(store_id=store_id, day__gte=start, day__lte=end).values("campaign_id")
+         .annotate(s=Sum("amount")))
+    clickers = set(Event.objects.filter(store_id=store_id, kind="ad_click", ts__gte=a - dt.timedelta(days=7),
+                                        ts__lt=b).values_list("user_id", flat=True))
+    paid.filter(user_id__in=clickers).aggregate(Sum("total"), Count("id"))
     # customers: buyers, returning
     buyers = set(paid.values_list("user_id", flat=True))
     Order.objects.filter(store_id=store_id, paid_at__lt=a, user_id__in=buyers).values("user_id").distinct().count()
@@ -229,8 +100,8 @@ def orm_baseline(store_id: int, start: dt.date, end: dt.date) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, default=10_000_000, help="events of the scale store (about 1 order per 20)")
     ap.add_argument("--scale-days", type=int, default=365)
-    ap.add_argument("--scale-sessions", type=int, default=500)
     ap.add_argument("--small-days", type=int, default=60)
     ap.add_argument("--small-sessions", type=int, default=200)
     ap.add_argument("--controls", type=int, default=1, help="control stores (different random seeds)")
@@ -254,7 +125,14 @@ def run(args) -> None:
     from django.db import connection, transaction
 
     from kkot.advisor.insights import insights_feed
-    from kkot.advisor.queries import CustomersQuery, FunnelQuery, SalesQuery, SectionClicksQuery, run_query
+    from kkot.advisor.queries import (
+        AdsQuery,
+        CustomersQuery,
+        FunnelQuery,
+        SalesQuery,
+        SectionClicksQuery,
+        run_query,
+    )
     from kkot.advisor.rollups import rollup_day, rollup_range
     from kkot.core.timeutil import seoul_today
     from kkot.events.models import Event
@@ -262,7 +140,10 @@ def run(args) -> None:
     end_day = seoul_today() - dt.timedelta(days=1)  # whole days only; the feed is asked "as of" that day
     t0 = time.perf_counter()
     users = _users(4000)
-    shops = [("scale", Shop("scale", 60, None), args.scale_days, args.scale_sessions),
+    scale_shop = Shop("scale", 60, None)
+    scale_shop.cart_p, scale_shop.order_p = 0.5, 0.45  # about one order per 20 events, as the issue's store
+    scale_sessions = max(1, round(args.events / (args.scale_days * EVENTS_PER_SESSION_SCALE)))
+    shops = [("scale", scale_shop, args.scale_days, scale_sessions),
              *[("control" if c == 0 else f"control{c + 1}", Shop("control" if c == 0 else f"control{c + 1}", 30, None),
                 args.small_days, args.small_sessions) for c in range(args.controls)]]
     shops += [(p, Shop(p.replace("_", "-"), 30, p), args.small_days, args.small_sessions) for p in PLANTS]
@@ -296,6 +177,7 @@ def run(args) -> None:
         "traffic": lambda: run_query(FunnelQuery(scale, start, end_day)),
         "customers": lambda: run_query(CustomersQuery(scale, start, end_day)),
         "clicks": lambda: run_query(SectionClicksQuery(scale, start, end_day)),
+        "ads": lambda: run_query(AdsQuery(scale, start, end_day)),
         "insights": lambda: insights_feed(store_id=scale, today=end_day),
     }
     run_query(SalesQuery(scale, start, end_day), use_cache=False)  # imports, connection

@@ -15,7 +15,14 @@ Baselines, same test orders: (a) the seller's declared lead time: dispatch withi
 days, arrival the next carrier day; (b) a global median: order date + the median order->delivery business days
 of the training history. Both promise every order.
 
-Run: ``.venv/bin/python bench/delivery.py [--seed N] [--per-day N]``. Ends with one ``RESULT`` line.
+Demo run (beside the synthetic main run, same split rule, metrics and baselines): the demo marketplace's own
+shipments (its stores' dispatch habits: 오늘출발, slow, made-to-order; regional transit; weekends and holidays;
+lost parcels) with the platform's promise code (:mod:`kkot.fulfillment.promise_eval`). ``--demo auto`` uses the
+demo database under var/ when it is built, else builds the demo's catalog, orders and shipments at a medium size
+(:data:`DEMO_SIZE`) into a temporary KKOT_VAR_DIR; the output says which. Its figures are the ``demo_*`` keys.
+
+Run: ``.venv/bin/python bench/delivery.py [--seed N] [--per-day N] [--demo auto|var|build|skip]``. Ends with one
+``RESULT`` line.
 """
 
 from __future__ import annotations
@@ -117,20 +124,85 @@ def simulate(seed: int, per_day: float):
     return rows
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--per-day", type=float, default=12.0, help="orders per store per day at volume 1.0")
-    args = ap.parse_args()
+BUCKETS = [(0.90, 0.93), (0.93, 0.96), (0.96, 0.98), (0.98, 1.0001)]
 
-    import django
 
-    django.setup()
+def evaluate(test: list[dict], promises, train_lags: list[int], dcal, tcal) -> dict:
+    """Metrics of the promises shown on ``test`` (dicts: ordered_at, delivered, failed, group, declared_days)
+    beside the two baselines (declared lead time + 1 carrier day; the global median order->delivery lag)."""
+
+    def outcome(r, promised: date):
+        ok = (not r["failed"]) and r["delivered"].date() <= promised
+        diff = None if r["failed"] else abs((r["delivered"].date() - promised).days)
+        return ok, diff
+
+    shown = []  # (prob, ok, diff, group)
+    for r, p in zip(test, promises, strict=True):
+        if p.date is not None and p.support >= MIN_SUPPORT and p.probability >= THRESHOLD:
+            ok, diff = outcome(r, p.date)
+            shown.append((p.probability, ok, diff, r["group"]))
+    diffs = [d for _, _, d, _ in shown if d is not None]
+
+    def baseline(promise_of):
+        oks, ds = [], []
+        for r in test:
+            ok, d = outcome(r, promise_of(r))
+            oks.append(ok)
+            if d is not None:
+                ds.append(d)
+        return sum(oks) / max(1, len(oks)), statistics.fmean(ds) if ds else float("nan")
+
+    med = int(statistics.median(train_lags)) if train_lags else 2
+    cal, max_gap = [], 0.0
+    for lo, hi in BUCKETS:
+        sel = [(p, ok) for p, ok, _, _ in shown if lo <= p < hi]
+        if not sel:
+            continue
+        pred = statistics.fmean(p for p, _ in sel)
+        obs = sum(ok for _, ok in sel) / len(sel)
+        gap = abs(pred - obs) * 100
+        enough = len(sel) >= 100
+        if enough:
+            max_gap = max(max_gap, gap)
+        cal.append((lo, hi, len(sel), pred, obs, gap, enough))
+    groups = sorted({r["group"] for r in test})
+    per_group = []
+    for g in groups:
+        n = sum(1 for r in test if r["group"] == g)
+        mine = [ok for _, ok, _, st in shown if st == g]
+        per_group.append((g, n, len(mine) / max(1, n), sum(mine) / max(1, len(mine))))
+    return {
+        "on_time": sum(ok for _, ok, _, _ in shown) / max(1, len(shown)),
+        "share": len(shown) / max(1, len(test)),
+        "mean_abs": statistics.fmean(diffs) if diffs else float("nan"),
+        "max_gap": max_gap, "cal": cal, "per_group": per_group, "n_test": len(test), "n_shown": len(shown),
+        "declared": baseline(lambda r: tcal.add(dcal.add(r["ordered_at"].date(), r["declared_days"]), 1)),
+        "median": baseline(lambda r: tcal.add(r["ordered_at"].date(), med)), "med": med,
+    }
+
+
+def report(title: str, m: dict) -> None:
+    print(f"\n=== {title}")
+    print("calibration of promises shown (predicted vs observed on-time rate)")
+    print(f"{'bucket':>12} {'n':>6} {'predicted':>10} {'observed':>9} {'gap':>6}")
+    for lo, hi, n, pred, obs, gap, enough in m["cal"]:
+        print(f"{lo:.2f}-{min(hi, 1):.2f} {n:>6} {pred:>10.3f} {obs:>9.3f} {gap:>5.1f}{'' if enough else ' (few)'}")
+    print(f"\n{'store':>11} {'orders':>7} {'promised':>9} {'on_time':>8}")
+    for g, n, share, ok in m["per_group"]:
+        print(f"{g:>11} {n:>7} {share:>9.1%} {ok:>8.1%}")
+    print("\nmethod                        promised_share  on_time  mean_abs_days")
+    print(f"{'kkot.ml.forecast (>=90%, n>=30)':<30} {m['share']:>14.1%} {m['on_time']:>8.1%} {m['mean_abs']:>14.2f}")
+    print(f"{'declared lead time + 1 day':<30} {1:>14.1%} {m['declared'][0]:>8.1%} {m['declared'][1]:>14.2f}")
+    label = f"global median ({m['med']} bdays)"
+    print(f"{label:<30} {1:>14.1%} {m['median'][0]:>8.1%} {m['median'][1]:>14.2f}")
+
+
+def synthetic_run(seed: int, per_day: float) -> tuple[dict, str]:
     from kkot.fulfillment.carriers import region
     from kkot.ml.forecast import DeliveryEstimator, OrderQuery, ShipmentRecord, korean_calendar
 
     t0 = _time.perf_counter()
-    rows = simulate(args.seed, args.per_day)
+    rows = simulate(seed, per_day)
     t_sim = _time.perf_counter() - t0
     dcal = korean_calendar(off_weekdays=(5, 6))
     tcal = korean_calendar(off_weekdays=(6,))
@@ -155,74 +227,144 @@ def main() -> int:
     t2 = _time.perf_counter()
     promises = est.promise([query(r) for r in test], threshold=THRESHOLD)
     t_pred = (_time.perf_counter() - t2) / max(1, len(test))
+    lags = [tcal.lag(r.ordered_at.date(), r.delivered_at.date()) for r in records if r.delivered_at]
+    m = evaluate([{"ordered_at": r["ordered_at"], "delivered": r["delivered"], "failed": r["failed"],
+                   "group": r["s"].slug, "declared_days": r["s"].declared_days} for r in test], promises, lags, dcal, tcal)
+    head = (f"history: {len(rows)} orders {START}..{END - timedelta(days=1)}, train {len(records)} "
+            f"(ordered < {train_end.date()}), test {len(test)} (ordered >= {SPLIT}); simulate {t_sim:.1f}s, "
+            f"fit {t_fit:.2f}s, predict {t_pred * 1e3:.2f} ms/order")
+    return m, head
 
-    def outcome(r, promised: date):
-        ok = (not r["failed"]) and r["delivered"].date() <= promised
-        diff = None if r["failed"] else abs((r["delivered"].date() - promised).days)
-        return ok, diff
 
-    # --- model
-    shown = []  # (prob, ok, diff, store)
-    for r, p in zip(test, promises, strict=True):
-        if p.date is not None and p.support >= MIN_SUPPORT and p.probability >= THRESHOLD:
-            ok, diff = outcome(r, p.date)
-            shown.append((p.probability, ok, diff, r["s"].slug))
-    on_time = sum(ok for _, ok, _, _ in shown) / max(1, len(shown))
-    diffs = [d for _, _, d, _ in shown if d is not None]
-    mean_abs = statistics.fmean(diffs) if diffs else float("nan")
-    share = len(shown) / max(1, len(test))
+DEMO_SIZE = {"products_per_store": 40, "shoppers": 2000, "days": 240, "purchases": 14000}
 
-    # --- baselines
-    def baseline(promise_of):
-        oks, ds = [], []
-        for r in test:
-            ok, d = outcome(r, promise_of(r))
-            oks.append(ok)
-            if d is not None:
-                ds.append(d)
-        return sum(oks) / len(oks), statistics.fmean(ds)
 
-    declared = baseline(lambda r: tcal.add(dcal.add(r["ordered_at"].date(), r["s"].declared_days), 1))
-    total_lags = [tcal.lag(r.ordered_at.date(), r.delivered_at.date()) for r in records if r.delivered_at]
-    med = int(statistics.median(total_lags))
-    median_b = baseline(lambda r: tcal.add(r["ordered_at"].date(), med))
+def demo_prepare(mode: str) -> str:
+    """Before django.setup(): use the built demo under var/ (``var``), or point KKOT_VAR_DIR at a temporary
+    directory to build the demo's catalog, orders and shipments there (``build``). ``auto``: var when built."""
+    import tempfile
+    from pathlib import Path
 
-    # --- calibration of the promises shown
-    buckets = [(0.90, 0.93), (0.93, 0.96), (0.96, 0.98), (0.98, 1.0001)]
-    print(f"history: {len(rows)} orders {START}..{END - timedelta(days=1)}, train {len(records)} "
-          f"(ordered < {train_end.date()}), test {len(test)} (ordered >= {SPLIT}); simulate {t_sim:.1f}s, "
-          f"fit {t_fit:.2f}s, predict {t_pred * 1e3:.2f} ms/order")
-    print("\ncalibration of promises shown (predicted vs observed on-time rate)")
-    print(f"{'bucket':>12} {'n':>6} {'predicted':>10} {'observed':>9} {'gap':>6}")
-    max_gap = 0.0
-    for lo, hi in buckets:
-        sel = [(p, ok) for p, ok, _, _ in shown if lo <= p < hi]
-        if not sel:
-            continue
-        pred = statistics.fmean(p for p, _ in sel)
-        obs = sum(ok for _, ok in sel) / len(sel)
-        gap = abs(pred - obs) * 100
-        enough = len(sel) >= 100
-        if enough:
-            max_gap = max(max_gap, gap)
-        print(f"{lo:.2f}-{min(hi, 1):.2f} {len(sel):>6} {pred:>10.3f} {obs:>9.3f} {gap:>5.1f}{'' if enough else ' (few)'}")
+    var = Path(os.environ.get("KKOT_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+    if mode == "auto":
+        mode = "var" if (var / "demo.json").exists() else "build"
+    if mode == "build":
+        os.environ["KKOT_VAR_DIR"] = tempfile.mkdtemp(prefix="kkot-bench-delivery-")
+    return mode
 
-    print("\nper store (model)")
-    print(f"{'store':>11} {'orders':>7} {'promised':>9} {'on_time':>8}")
-    for s in STORES:
-        n = sum(1 for r in test if r["s"] is s)
-        mine = [ok for _, ok, _, st in shown if st == s.slug]
-        print(f"{s.slug:>11} {n:>7} {len(mine) / max(1, n):>9.1%} {sum(mine) / max(1, len(mine)):>8.1%}")
 
-    print("\nmethod                        promised_share  on_time  mean_abs_days")
-    print(f"{'kkot.ml.forecast (>=90%, n>=30)':<30} {share:>14.1%} {on_time:>8.1%} {mean_abs:>14.2f}")
-    print(f"{'declared lead time + 1 day':<30} {1:>14.1%} {declared[0]:>8.1%} {declared[1]:>14.2f}")
-    print(f"{f'global median ({med} bdays)':<30} {1:>14.1%} {median_b[0]:>8.1%} {median_b[1]:>14.2f}")
-    print("aims: on_time >= 90% with promised_share >= 60%; calibration gap <= 5 points per bucket (n >= 100)")
-    print(f"RESULT on_time_rate={on_time:.4f} promised_share={share:.4f} max_calibration_gap={max_gap:.2f} "
-          f"mean_abs_days={mean_abs:.3f} baseline_declared_on_time={declared[0]:.4f} "
-          f"baseline_declared_mean_abs_days={declared[1]:.3f} baseline_median_on_time={median_b[0]:.4f} "
-          f"baseline_median_mean_abs_days={median_b[1]:.3f} n_test={len(test)} n_promised={len(shown)}")
+def demo_build_medium(seed: int) -> dict:
+    """The demo's own generators (stores, products, shoppers, orders with their dispatch habits, shipments with
+    tracking events, returns) at a medium size, into the temporary database. Storefront events, reviews and
+    recommendations are skipped: they do not touch shipments."""
+    import random
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+    from tqdm import tqdm
+
+    from kkot.demo.catalog import DemoCatalog, build_products, build_users_and_stores
+    from kkot.demo.fulfillment import build_fulfillment
+    from kkot.demo.orders import build_orders
+    from kkot.demo.shoppers import build_shoppers
+
+    call_command("migrate", verbosity=0)
+    rnd = random.Random(seed)
+    cat = DemoCatalog()
+    end = timezone.now()
+    with transaction.atomic(), tqdm(total=DEMO_SIZE["products_per_store"] * 8, desc="demo products") as bar:
+        build_users_and_stores(rnd, cat)
+        build_products(rnd, cat, DEMO_SIZE["products_per_store"], bar)
+    shoppers = build_shoppers(rnd, DEMO_SIZE["shoppers"])
+    with tqdm(total=DEMO_SIZE["purchases"], desc="demo orders") as bar:
+        info = build_orders(random.Random(f"{seed}-orders"), cat, shoppers, days=DEMO_SIZE["days"],
+                            purchases=DEMO_SIZE["purchases"], end=end, progress=bar)
+    info["fulfillment"] = build_fulfillment(random.Random(f"{seed}-fulfillment"), cat, end=end, days=DEMO_SIZE["days"])
+    return {"end": end, **info}
+
+
+def demo_run(mode: str, seed: int) -> tuple[dict, str]:
+    """Same split and metrics on the demo's shipments: train on orders placed before the last 91 days minus 21,
+    test on orders of the last 91 days whose outcome is known (delivered or failed; parcels still moving are
+    left out)."""
+    from django.utils import timezone
+
+    from kkot.fulfillment.promise_eval import declared_days_by_order, promise_backtest
+    from kkot.ml.forecast import korean_calendar
+    from kkot.stores.models import Store
+
+    t0 = _time.perf_counter()
+    if mode == "build":
+        info = demo_build_medium(seed)
+        end, where = info["end"], f"built at medium size {DEMO_SIZE} into a temporary KKOT_VAR_DIR"
+    else:
+        from kkot.fulfillment.models import Shipment
+
+        end = Shipment.objects.order_by("-created_at").values_list("created_at", flat=True).first() or timezone.now()
+        where = "the demo database under var/"
+    t_build = _time.perf_counter() - t0
+    days = 91
+    split_at = end - timedelta(days=days)
+    bt = promise_backtest(split_at=split_at, gap_days=TRAIN_GAP_DAYS, since=end - timedelta(days=400))
+    dcal = korean_calendar(off_weekdays=(5, 6))
+    tcal = korean_calendar(off_weekdays=(6,))
+    slugs = dict(Store.objects.values_list("pk", "slug"))
+    declared = declared_days_by_order(r.order_id for r in bt.rows)
+    rows = [r for r in bt.rows if r.record.failed or r.record.delivered_at is not None]
+    test = [{"ordered_at": r.record.ordered_at, "delivered": r.record.delivered_at, "failed": r.record.failed,
+             "group": slugs.get(int(r.record.store), r.record.store)[:11],
+             "declared_days": declared.get(r.order_id, (2, False))[0]} for r in rows]
+    lags = [tcal.lag(r.ordered_at.date(), r.delivered_at.date()) for r in bt.train if r.delivered_at]
+    m = evaluate(test, [r.estimate for r in rows], lags, dcal, tcal)
+    head = (f"demo: {where}; {len(bt.train)} train shipments (ordered < {(split_at - timedelta(days=TRAIN_GAP_DAYS)).date()}), "
+            f"{len(rows)} test orders with a known outcome (ordered >= {split_at.date()}; {len(bt.rows) - len(rows)} "
+            f"still in transit left out); prepare {t_build:.0f}s")
+    return m, head
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--per-day", type=float, default=12.0, help="orders per store per day at volume 1.0")
+    ap.add_argument("--demo", choices=["auto", "var", "build", "skip"], default="auto",
+                    help="the demo run: var/ demo database, a medium demo built into a temp dir, or none")
+    args = ap.parse_args()
+    mode = demo_prepare(args.demo) if args.demo != "skip" else "skip"
+
+    import django
+
+    django.setup()
+    m, head = synthetic_run(args.seed, args.per_day)
+    print(head)
+    report("synthetic marketplace (main run)", m)
+    d = None
+    if mode != "skip":
+        d, dhead = demo_run(mode, args.seed)
+        print("\n" + dhead)
+        report("demo marketplace shipments", d)
+        if mode == "build":  # the temporary database goes away with the run
+            import shutil
+
+            from django.db import connections
+
+            connections.close_all()
+            shutil.rmtree(os.environ["KKOT_VAR_DIR"], ignore_errors=True)
+    print("\naims: on_time >= 90% with promised_share >= 60%; calibration gap <= 5 points per bucket (n >= 100)")
+    result = (f"RESULT on_time_rate={m['on_time']:.4f} promised_share={m['share']:.4f} "
+              f"max_calibration_gap={m['max_gap']:.2f} mean_abs_days={m['mean_abs']:.3f} "
+              f"baseline_declared_on_time={m['declared'][0]:.4f} baseline_declared_mean_abs_days={m['declared'][1]:.3f} "
+              f"baseline_median_on_time={m['median'][0]:.4f} baseline_median_mean_abs_days={m['median'][1]:.3f} "
+              f"n_test={m['n_test']} n_promised={m['n_shown']}")
+    if d is not None:
+        result += (f" demo_source={mode} demo_on_time_rate={d['on_time']:.4f} demo_promised_share={d['share']:.4f} "
+                   f"demo_max_calibration_gap={d['max_gap']:.2f} demo_mean_abs_days={d['mean_abs']:.3f} "
+                   f"demo_baseline_declared_on_time={d['declared'][0]:.4f} "
+                   f"demo_baseline_declared_mean_abs_days={d['declared'][1]:.3f} "
+                   f"demo_baseline_median_on_time={d['median'][0]:.4f} "
+                   f"demo_baseline_median_mean_abs_days={d['median'][1]:.3f} demo_n_test={d['n_test']} "
+                   f"demo_n_promised={d['n_shown']}")
+    print(result)
     return 0
 
 

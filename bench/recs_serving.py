@@ -260,7 +260,7 @@ def train(baskets: list[list[int]]) -> dict:
     timings["read_s"] = time.perf_counter() - t
     vi = views["interactions"]
     t = time.perf_counter()
-    session = S.session_model().fit(vi)
+    session = S.session_model(vi.n_sessions).fit(vi)
     timings["session_fit_s"] = time.perf_counter() - t
     t = time.perf_counter()
     coview = AssociationRules(min_count=S.MIN_PAIR_COUNT, max_rules=100, fill_popular=False).fit(vi)

@@ -36,8 +36,12 @@ def nsmc_section(rows: list[tuple[str, str, str, str]], skip_baseline: bool) -> 
     model = SentimentModel.load()
     p = model.predict_proba_raw(te_x)
     acc = balanced_accuracy(y, p > 0.5)
-    rows.append((f"NSMC balanced test (n={len(y)})", "kkot hashed n-gram NB-LR (shipped)",
-                 f"acc {acc:.4f}", f"AUC {roc_auc(y, p):.4f}"))
+    name = (
+        f"kkot hashed n-gram NB-LR 2^{model.featurizer.n_bits}"
+        + (f" + n-gram MLP 2^{model.mlp.n_bits}" if model.mlp is not None else "")
+        + " (shipped)"
+    )
+    rows.append((f"NSMC balanced test (n={len(y)})", name, f"acc {acc:.4f}", f"AUC {roc_auc(y, p):.4f}"))
     if not skip_baseline:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -46,13 +50,20 @@ def nsmc_section(rows: list[tuple[str, str, str, str]], skip_baseline: bool) -> 
 
         t0 = time.time()
         xs = [clean_text(t) for t in tr_x]
-        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), min_df=3, sublinear_tf=True,
-                              max_features=300_000)
+        vec = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 3), min_df=3, sublinear_tf=True, max_features=300_000
+        )
         X = vec.fit_transform(xs)
         clf = LogisticRegression(C=1.0, solver="liblinear", class_weight="balanced").fit(X, tr_y)
         pb = clf.predict_proba(vec.transform([clean_text(t) for t in te_x]))[:, 1]
-        rows.append(("", f"baseline TF-IDF char1-3 + LR (this run, {time.time() - t0:.0f} s)",
-                     f"acc {balanced_accuracy(y, pb > 0.5):.4f}", f"AUC {roc_auc(y, pb):.4f}"))
+        rows.append(
+            (
+                "",
+                f"baseline TF-IDF char1-3 + LR (this run, {time.time() - t0:.0f} s)",
+                f"acc {balanced_accuracy(y, pb > 0.5):.4f}",
+                f"AUC {roc_auc(y, pb):.4f}",
+            )
+        )
     rows.append(("", "published KoBERT / KcELECTRA (official 50k test, GPU)", "acc 0.901 / 0.9197", ""))
     return acc
 
@@ -62,20 +73,34 @@ def lobo_section(rows: list[tuple[str, str, str, str]]) -> tuple[float, float]:
     from kkot.ml.reviews.sentiment import SentimentModel
 
     res = lobo_eval(SentimentModel.load())
-    names = {"nsmc_only": "NSMC-only (shipped, no domain data)",
-             "domain_only": "domain-only LR on star labels (no prior)",
-             "adapted": "kkot adapt: NSMC prior + star labels",
-             "adapted_clauses": "kkot adapt + clause-level labels"}
+    names = {
+        "nsmc_only": "NSMC-only (shipped, no domain data)",
+        "domain_only": "domain-only LR on star labels (no prior)",
+        "adapted": "kkot adapt: NSMC prior + star labels",
+        "adapted_clauses": "kkot adapt + clause-level labels",
+    }
     first = True
     for v, name in names.items():
-        rows.append(("Musinsa leave-one-brand-out" if first else "", name,
-                     f"bal.acc {res.mean(v, 'balanced_acc'):.4f}", f"AUC {res.mean(v, 'auc'):.4f}"))
+        rows.append(
+            (
+                "Musinsa leave-one-brand-out" if first else "",
+                name,
+                f"bal.acc {res.mean(v, 'balanced_acc'):.4f}",
+                f"AUC {res.mean(v, 'auc'):.4f}",
+            )
+        )
         first = False
     best = max(("adapted", "adapted_clauses"), key=lambda v: res.mean(v, "auc"))
     for r in res.rows:
         if r["model"] == best:
-            rows.append(("", f"  {best} held out {r['held_out']} (neg={r['n_neg']})",
-                         f"bal.acc {float(r['balanced_acc']):.4f}", f"AUC {float(r['auc']):.4f}"))
+            rows.append(
+                (
+                    "",
+                    f"  {best} held out {r['held_out']} (neg={r['n_neg']})",
+                    f"bal.acc {float(r['balanced_acc']):.4f}",
+                    f"AUC {float(r['auc']):.4f}",
+                )
+            )
     return res.mean("adapted", "balanced_acc"), res.mean("adapted", "auc")
 
 
@@ -108,8 +133,14 @@ def food_section(rows: list[tuple[str, str, str, str]]) -> float:
     m = AspectPolarityModel(sm).fit(*tr)
     acc = float(np.mean(m.predict(*te[:3]) == te[3]))
     maj = float(np.mean(te[3] == 1))
-    rows.append((f"Food ABSA polarity given aspect (3-class, n={len(te[3])})",
-                 "kkot AspectPolarityModel fitted on train split", f"acc {acc:.4f}", ""))
+    rows.append(
+        (
+            f"Food ABSA polarity given aspect (3-class, n={len(te[3])})",
+            "kkot AspectPolarityModel fitted on train split",
+            f"acc {acc:.4f}",
+            "",
+        )
+    )
     rows.append(("", "kkot zero-shot lexicon + shipped sentiment", f"acc {zs_acc:.4f}", ""))
     rows.append(("", "majority class (positive)", f"acc {maj:.4f}", ""))
     return acc
@@ -122,16 +153,30 @@ def aspect_section(rows: list[tuple[str, str, str, str]]) -> float:
     sents = load_labelled_sentences(LABELS)
     an = ReviewAnalyzer.load().analyze([s.text for s in sents])
     r = aspect_eval(an, sents)
-    rows.append((f"Musinsa hand-labelled aspects ({int(r['n_sentences'])} sent., {int(r['n_gold'])} gold)",
-                 "kkot lexicon + clause sentiment", f"F1 {r['f1']:.4f}",
-                 f"P {r['precision']:.3f} R {r['recall']:.3f}"))
-    rows.append(("", "  polarity acc on detected / size direction acc", f"{r['polarity_acc']:.4f}",
-                 f"dir {r['direction_acc']:.4f}"))
+    rows.append(
+        (
+            f"Musinsa hand-labelled aspects ({int(r['n_sentences'])} sent., {int(r['n_gold'])} gold)",
+            "kkot lexicon + clause sentiment",
+            f"F1 {r['f1']:.4f}",
+            f"P {r['precision']:.3f} R {r['recall']:.3f}",
+        )
+    )
+    rows.append(
+        (
+            "",
+            "  polarity acc on detected / size direction acc",
+            f"{r['polarity_acc']:.4f}",
+            f"dir {r['direction_acc']:.4f}",
+        )
+    )
     # the learning mechanism: store models adapted on Musinsa star ratings, labelled reviews held out
     from kkot.ml.reviews.data import musinsa_reviews, star_label
 
-    held = {(ln.split("\t")[1], int(ln.split("\t")[2])) for ln in LABELS.read_text(encoding="utf-8").splitlines()
-            if ln[:1].isdigit()}
+    held = {
+        (ln.split("\t")[1], int(ln.split("\t")[2]))
+        for ln in LABELS.read_text(encoding="utf-8").splitlines()
+        if ln[:1].isdigit()
+    }
     train = [r for r in musinsa_reviews() if (r.brand, r.row) not in held]
     xs, ys, ws = [], [], []
     for rv in train:
@@ -142,13 +187,23 @@ def aspect_section(rows: list[tuple[str, str, str, str]]) -> float:
             ws.append(1.0 if y is not None else 0.5)
     prior = ReviewAnalyzer.load().model
     for clause_level in (False, True):
-        m = prior.adapt(xs, ys, ws, clause_level=clause_level, groups=[rv.brand for rv in train
-                                                                       if star_label(rv.stars) is not None
-                                                                       or rv.stars == 3])
+        m = prior.adapt(
+            xs,
+            ys,
+            ws,
+            clause_level=clause_level,
+            groups=[rv.brand for rv in train if star_label(rv.stars) is not None or rv.stars == 3],
+        )
         ra = aspect_eval(ReviewAnalyzer(m, "auto").analyze([s.text for s in sents]), sents)
         name = "  store model from stars" + (" + clause-level labels" if clause_level else "")
-        rows.append(("", name + ": polarity acc", f"{ra['polarity_acc']:.4f}",
-                     f"clause examples {m.meta.get('clause_examples', 0)}"))
+        rows.append(
+            (
+                "",
+                name + ": polarity acc",
+                f"{ra['polarity_acc']:.4f}",
+                f"clause examples {m.meta.get('clause_examples', 0)}",
+            )
+        )
     return float(r["f1"])
 
 
@@ -159,8 +214,10 @@ def speed_section(rows: list[tuple[str, str, str, str]]) -> float:
     from kkot.ml.reviews.data import musinsa_reviews
     from kkot.ml.text.kiwi import get_kiwi
 
-    code = ("import time; t = time.time(); from kkot.ml.reviews import ReviewAnalyzer; "
-            "ReviewAnalyzer.load(); print(time.time() - t)")
+    code = (
+        "import time; t = time.time(); from kkot.ml.reviews import ReviewAnalyzer; "
+        "ReviewAnalyzer.load(); print(time.time() - t)"
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     load_s = float(out.stdout.strip().splitlines()[-1])
@@ -175,9 +232,17 @@ def speed_section(rows: list[tuple[str, str, str, str]]) -> float:
     dt = time.time() - t0
     rps = len(texts) / dt
     n_asp = sum(len(r.aspects) for r in res)
-    rows.append((f"Speed, 1 process, {len(texts):,} Musinsa reviews", "sentiment + clauses + aspects",
-                 f"{rps:,.0f} reviews/s", f"{n_asp:,} aspect mentions"))
-    rows.append(("", "load in a fresh process (imports + model) / Kiwi (lazy)", f"{load_s:.2f} s", f"{kiwi_s:.2f} s"))
+    rows.append(
+        (
+            f"Speed, 1 process, {len(texts):,} Musinsa reviews",
+            "sentiment + clauses + aspects",
+            f"{rps:,.0f} reviews/s",
+            f"{n_asp:,} aspect mentions",
+        )
+    )
+    rows.append(
+        ("", "load in a fresh process (imports + model) / Kiwi (lazy)", f"{load_s:.2f} s", f"{kiwi_s:.2f} s")
+    )
     size = sum(f.stat().st_size for f in (ROOT / "src/kkot/ml/models/sentiment_ko").iterdir())
     rows.append(("", "shipped model size", f"{size / 1e6:.2f} MB", ""))
     return rps
@@ -200,8 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(f"{r[0]:<{w[0]}} | {r[1]:<{w[1]}} | {r[2]:<{w[2]}} | {r[3]}")
     print(f"(total {time.time() - t0:.0f} s)")
-    print(f"RESULT nsmc_balanced_acc={nsmc:.4f} lobo_balanced_acc={lobo_acc:.4f} lobo_auc={lobo_auc:.4f} "
-          f"food_aspect_polarity_acc={food:.4f} aspect_f1={f1:.4f} reviews_per_s={rps:.0f}")
+    print(
+        f"RESULT nsmc_balanced_acc={nsmc:.4f} lobo_balanced_acc={lobo_acc:.4f} lobo_auc={lobo_auc:.4f} "
+        f"food_aspect_polarity_acc={food:.4f} aspect_f1={f1:.4f} reviews_per_s={rps:.0f}"
+    )
     return 0
 
 

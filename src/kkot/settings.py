@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "kkot.catalog",
     "kkot.search",
     "kkot.events",
+    "kkot.assist",
     "kkot.inventory",
     "kkot.orders",
     "kkot.fulfillment",

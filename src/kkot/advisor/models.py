@@ -46,7 +46,9 @@ class ProductDaily(models.Model):
     revenue = MoneyField(default=0, help_text="line subtotal minus coupon share, orders paid this day")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["store", "product_id", "day"], name="advisor_product_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "product_id", "day"], name="advisor_product_day")
+        ]
         indexes = [models.Index(fields=["store", "day"])]
 
 
@@ -61,20 +63,27 @@ class ChannelDaily(models.Model):
     revenue = MoneyField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["store", "channel", "day"], name="advisor_channel_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "channel", "day"], name="advisor_channel_day")
+        ]
 
 
 class SectionDaily(models.Model):
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
     page_type = models.CharField(max_length=20)
-    section = models.CharField(max_length=40, help_text="banner:3, best, new, category, search, widget:x, list")
+    section = models.CharField(
+        max_length=40, help_text="banner:3, best, new, category, search, widget:x, list"
+    )
     day = models.DateField()
     impressions = models.IntegerField(default=0, help_text="explicit impression events")
     clicks = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["store", "page_type", "section", "day"],
-                                               name="advisor_section_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "page_type", "section", "day"], name="advisor_section_day"
+            )
+        ]
 
 
 class KeywordDaily(models.Model):
@@ -98,3 +107,152 @@ class RollupDay(models.Model):
     events = models.IntegerField(default=0)
     orders = models.IntegerField(default=0)
     seconds = models.FloatField(default=0)
+    schema = models.PositiveSmallIntegerField(
+        default=1, help_text="rollup tables built for the day: 1 = the first five, 3 = + ads and customers"
+    )
+
+
+class Campaign(models.Model):
+    """An ad campaign of a store, bought on an outside ad platform; its landing links carry ``?kc=<id>`` so the
+    tracker records an ``ad_click`` event with the campaign id (see :mod:`kkot.advisor.ads`)."""
+
+    class Channel(models.TextChoices):
+        NAVER_SA = "naver_sa", _("네이버 검색광고")
+        NAVER_SHOPPING = "naver_shopping", _("네이버 쇼핑검색")
+        KAKAO = "kakao", _("카카오 모먼트")
+        META = "meta", _("메타(인스타그램·페이스북)")
+        GOOGLE = "google", _("구글 애즈")
+        OTHER = "other", _("기타")
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("캠페인 이름"), max_length=80)
+    channel = models.CharField(
+        _("광고 매체"), max_length=20, choices=Channel.choices, default=Channel.NAVER_SA
+    )
+    keyword = models.CharField(_("대표 키워드"), max_length=100, blank=True)
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("광고 상품"),
+    )
+    target_roas = models.PositiveIntegerField(
+        _("목표 ROAS(%)"), default=300, help_text=_("광고비 대비 매출 비율. 300 = 광고비의 3배 매출")
+    )
+    daily_budget = MoneyField(_("일 예산"), null=True, blank=True)
+    start_date = models.DateField(_("시작일"))
+    end_date = models.DateField(_("종료일"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("광고 캠페인")
+        verbose_name_plural = _("광고 캠페인")
+        ordering = ["store", "-start_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "name"], name="advisor_campaign_store_name"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="advisor_campaign_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AdSpend(models.Model):
+    """Spend of one campaign on one Seoul day, optionally per keyword and/or product (entered, uploaded or sent
+    through the API). A re-upload of the same (campaign, day, keyword, product) replaces the amount."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="spend")
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    keyword = models.CharField(max_length=100, blank=True, default="")
+    product_id = models.BigIntegerField(default=0, help_text="0 = not split by product")
+    amount = MoneyField()
+    impressions = models.IntegerField(null=True, blank=True, help_text="as reported by the ad platform")
+    clicks = models.IntegerField(null=True, blank=True, help_text="as reported by the ad platform")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("광고비")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "keyword", "product_id"], name="advisor_adspend_key"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="advisor_adspend_amount"),
+        ]
+        indexes = [models.Index(fields=["store", "day"])]
+
+
+class AdvisorSettings(models.Model):
+    """Per-store advisor preferences (the weekly report opt-out)."""
+
+    store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="+")
+    weekly_report = models.BooleanField(_("주간 리포트 메일 받기"), default=True)
+
+
+class WeeklyReport(models.Model):
+    """One sent weekly report per store and ISO week (the idempotency key of the periodic task)."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField(help_text="Monday of the reported week (Seoul)")
+    sent_at = models.DateTimeField()
+    recipient = models.EmailField()
+    findings = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "week_start"], name="advisor_weekly_report_once")
+        ]
+
+
+class AdDaily(models.Model):
+    """Ads rollup: one Seoul day of one campaign of a store, at one grain (see :mod:`kkot.advisor.rollups.ads`).
+
+    ``grain`` ``c``: the campaign (ad clicks that day, orders paid that day credited to it and their revenue);
+    ``k``: one search keyword of the campaign (``keyword``); ``p``: one product of the credited orders
+    (``product_id``, revenue = the product's lines, refunds shared pro rata). Revenue is net of every refund of the
+    order made up to the build; a refund rebuilds the rows of the day its order was paid.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    campaign_id = models.BigIntegerField()
+    grain = models.CharField(max_length=1)
+    keyword = models.CharField(max_length=100, default="")
+    product_id = models.BigIntegerField(default=0)
+    clicks = models.IntegerField(default=0)
+    orders = models.IntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "day", "grain", "campaign_id", "keyword", "product_id"],
+                name="advisor_ad_day",
+            )
+        ]
+
+
+class CustomerDaily(models.Model):
+    """Customers rollup: one shopper's paid orders of one store on one Seoul day (see
+    :mod:`kkot.advisor.rollups.customers`). ``categories`` maps a category id (``""``: no product) to the number of
+    order lines, for the life-stage estimate."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    user_id = models.BigIntegerField()
+    day = models.DateField()
+    orders = models.IntegerField(default=0)
+    revenue = MoneyField(default=0)
+    last_paid_at = models.DateTimeField()
+    categories = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "day", "user_id"], name="advisor_customer_day")
+        ]
+        indexes = [models.Index(fields=["store", "user_id", "day"])]

@@ -10,17 +10,37 @@ from django.utils.translation import gettext as _
 from kkot.advisor.insights import Feed, insights_feed  # noqa: F401 - public API
 from kkot.advisor.queries import (  # noqa: F401 - public API
     K_MIN,
+    AdsQuery,
     CustomersQuery,
     DateRange,
     FunnelQuery,
+    LongKeywordQuery,
     SalesQuery,
     SectionClicksQuery,
     parse_range,
     run_query,
 )
+from kkot.advisor.report import weekly_report_enabled  # noqa: F401 - public API
 from kkot.core.errors import ValidationError
 
-EXPORT_TABLES = ("sales", "products", "channels", "keywords", "customers", "sections")
+EXPORT_TABLES = ("sales", "products", "channels", "keywords", "customers", "sections", "campaigns", "ad_keywords",
+                 "ad_products")
+
+
+def signals_overview(*, store_id: int, today) -> dict:
+    """Recommendation-widget stats (last 30 days) and complaint-aspect trends (14 vs 56 days) up to ``today``."""
+    from kkot.core.timeutil import day_bounds
+    from kkot.recommendations.stats import widget_stats
+    from kkot.stores.models import Store
+
+    try:
+        from kkot.reviews.selectors import aspect_complaint_trends
+    except ImportError:  # the reviews capability is not installed
+        complaints = []
+    else:
+        complaints = aspect_complaint_trends(store_id=store_id, today=today)
+    widgets = widget_stats(store=Store.objects.get(pk=store_id), days=30, now=day_bounds(today)[1])
+    return {"widgets": widgets, "complaints": complaints}
 
 
 def _pct(x: float | None) -> str:
@@ -58,4 +78,9 @@ def export_table(*, table: str, rng: DateRange, interval: str = "day") -> tuple[
         r = run_query(SectionClicksQuery(sid, s, e))
         return ([_("페이지"), _("섹션"), _("노출"), _("클릭"), _("클릭률")],
                 [[x.page_type, x.label, x.impressions, x.clicks, _pct(x.ctr)] for x in r.rows])
+    if table in ("campaigns", "ad_keywords", "ad_products"):
+        r = run_query(AdsQuery(sid, s, e))
+        rows = {"campaigns": r.campaigns, "ad_keywords": r.keywords, "ad_products": r.products}[table]
+        return ([_("항목"), _("광고비"), _("광고 클릭"), _("기여 주문"), _("기여 매출(환불 차감)"), _("ROAS")],
+                [[x.label, int(x.spend), x.clicks, x.orders, int(x.revenue), x.roas_pct] for x in rows])
     raise ValidationError(_("내보낼 수 없는 표입니다."), code="export_table_unknown", details={"table": table})

@@ -21,3 +21,11 @@ def advisor_rollup_day_task(day: str) -> dict:
     from kkot.advisor.rollups import rollup_day
 
     return rollup_day(day=dt.date.fromisoformat(day))
+
+
+@task()
+def advisor_weekly_reports_task(today: str | None = None) -> dict:
+    """Last week's report to every open store that did not turn it off; once per store and week."""
+    from kkot.advisor.report import weekly_reports_send_all
+
+    return weekly_reports_send_all(today=dt.date.fromisoformat(today) if today else None)

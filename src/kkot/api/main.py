@@ -16,13 +16,18 @@ from ninja.renderers import JSONRenderer
 
 from kkot.api import errors
 from kkot.api.routers import (
+    advisor,
+    advisor_channels,
+    assist,
     carriers,
     catalog,
     payments,
     recommendations,
+    reviews,
     search,
     seller,
     seller_orders,
+    seller_returns,
     stores,
 )
 
@@ -112,6 +117,7 @@ DESCRIPTION = """\
   다른 스토어 주소나 다른 스토어의 상품 id는 404입니다. 뷰어 역할은 조회만 할 수 있습니다(변경 시 403).
 * 금액은 원 단위 정수(소수점 없음), 시각은 ISO 8601(+09:00, 서울).
 * 주문(판매자): 주문 목록·상세, 발주확인, 발송처리, 클레임 승인·거부, 정산 내역, 쿠폰 목록.
+* 리뷰: 상품 리뷰·요약·상품문의(공개), 내 스토어 리뷰·답글·문의 답변·리뷰 분석(판매자).
 * 결제 웹훅: `POST /api/v1/payments/webhooks/{provider}`, 토큰 없이 `X-Kkot-Signature`(본문의 HMAC-SHA256) 서명으로 확인.
 * 목록은 `?page=&per_page=`(최대 100)로 나누며 `{"items", "count", "page", "per_page"}`를 돌려줍니다.
 * 오류는 `{"code", "message", "details"}`: code는 바뀌지 않는 식별자, message는 한국어 설명입니다.
@@ -134,6 +140,12 @@ api.add_router("/v1/stores", stores.router)
 api.add_router("/v1/search", search.router)
 api.add_router("/v1/seller", seller.router)
 api.add_router("/v1/seller", seller_orders.router)
+api.add_router("/v1/seller", seller_returns.router)
+api.add_router("/v1/seller", assist.router)
 api.add_router("/v1/payments", payments.router)
 api.add_router("/v1/carriers", carriers.router)
 api.add_router("/v1/recommendations", recommendations.router)
+api.add_router("/v1/", reviews.public_router)  # /v1/stores/{slug}/products/{id}/reviews ...
+api.add_router("/v1/seller", reviews.seller_router)
+api.add_router("/v1/seller", advisor.router)
+api.add_router("/v1/seller", advisor_channels.router)

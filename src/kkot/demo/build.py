@@ -17,6 +17,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from kkot.advisor.rollups import advisor_rollup
+from kkot.demo.ads import build_ads
+from kkot.demo.assist import build_assist
 from kkot.demo.catalog import (
     DEMO_PASSWORD,
     SELLER_EMAIL,
@@ -28,10 +30,14 @@ from kkot.demo.catalog import (
 from kkot.demo.events import build_events, refresh_product_counters
 from kkot.demo.fulfillment import build_fulfillment
 from kkot.demo.orders import build_orders
+from kkot.demo.recs_clicks import build_recs_clicks
+from kkot.demo.reviews import build_reviews
 from kkot.demo.shoppers import build_shoppers
+from kkot.recommendations.services import recs_train
 from kkot.stores.models import StoreFollow
 
-DEMO_VERSION = 3  # 2: orders, payments, claims and settlement; 3: warehouses, stock ledger, shipments
+DEMO_VERSION = 4  # 2: orders, payments, claims and settlement; 3: warehouses, stock ledger, shipments;
+# 4: reviews and Q&A, ad campaigns, return pickups, image checks and the visual index, widget clicks
 
 
 @dataclass(frozen=True)
@@ -103,13 +109,26 @@ def demo_build(*, seed: int = 20261121, size: DemoSize = DemoSize(), quiet: bool
     t1 = time.perf_counter()
     refresh_product_counters(end=end)
     timings["counters_s"] = round(time.perf_counter() - t1, 1)
+    t1 = time.perf_counter()  # reviews, photo reviews, replies and Q&A, analysed in bulk
+    timings["reviews"] = build_reviews(random.Random(f"{seed}-reviews"), end=end, shoppers=shoppers, quiet=quiet)
+    timings["reviews_s"] = round(time.perf_counter() - t1, 1)
+    t1 = time.perf_counter()  # ad campaigns, spend and ad clicks (Biz Advisor ROAS)
+    timings["ads"] = build_ads(random.Random(f"{seed}-ads"), cat, end=end)
+    n_events += timings["ads"]["ad_clicks"]
+    timings["ads_s"] = round(time.perf_counter() - t1, 1)
     timings["advisor_rollup_s"] = advisor_rollup()["seconds"]  # Biz Advisor daily tables, grouped SQL over the whole range
-    from kkot.recommendations.services import recs_train  # 함께 본/구매한/비슷한 상품, 맞춤 추천
-
-    t1 = time.perf_counter()
+    t1 = time.perf_counter()  # 함께 본/구매한/비슷한 상품, 맞춤 추천
     recs_run = recs_train(trigger="demo")
     timings["recs_s"] = round(time.perf_counter() - t1, 1)
     timings["recs_status"] = recs_run.status
+    t1 = time.perf_counter()
+    timings["assist"] = build_assist(cat, quiet=quiet)  # image checks, visual index, assistant models
+    timings["assist_s"] = round(time.perf_counter() - t1, 1)
+    t1 = time.perf_counter()  # widget impressions and clicks (seller center, advisor)
+    recs_clicks = build_recs_clicks(random.Random(f"{seed}-recs-clicks"), end=end)
+    n_events += recs_clicks["events"]
+    timings["recs_clicks_s"] = round(time.perf_counter() - t1, 1)
+    timings["recs_widget_clicks"] = recs_clicks["clicks"]
     info = {
         "version": DEMO_VERSION, "seed": seed, "built_at": end.isoformat(), "stores": len(cat.stores),
         "products": len(cat.products), "shoppers": size.shoppers, "events": n_events,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from kkot.catalog.models import Product
 from kkot.core.errors import ValidationError
+from kkot.events.inflow import custom_channel_key, inflow_channel_ids_for, normalize_code
 from kkot.events.models import Event, EventKind
 from kkot.stores.models import Store
 
@@ -148,6 +149,18 @@ def _int(ev: dict, key: str, i: int, *, lo: int = 0, hi: int = MAX_DB_ID) -> int
     return value
 
 
+def _campaign(value: Any) -> int | None:
+    """The landing link's ``kc`` parameter: a campaign id (digits), anything else is ignored (a typo in a link
+    must not lose the visit)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and 1 <= value <= MAX_DB_ID:
+        return value
+    if isinstance(value, str) and value.isdigit() and 0 < len(value) <= 18 and int(value) > 0:
+        return int(value)
+    return None
+
+
 def _ts(value: Any, now: datetime, i: int) -> datetime:
     """Client clock in ms since the epoch; clamped to [now - 1 day, now]; missing -> now."""
     if value is None:
@@ -167,9 +180,13 @@ def events_parse_batch(*, body: bytes, identity: Identity) -> list[dict]:
     """Validate a tracker batch and return Event field dicts; raises ValidationError (with a code) on any
     problem, so a bad batch stores nothing. Payload::
 
-        {"visit": "<random id>", "inflow": {"utm_source", "utm_medium", "utm_campaign", "referrer_host"},
+        {"visit": "<random id>", "inflow": {"utm_source", "utm_medium", "utm_campaign", "referrer_host", "kc", "kin"},
          "events": [{"kind", "ts", "page_type", "store_id", "product_id", "section", "position",
-                     "query", "result_count"}, ...]}
+                     "query", "result_count", "campaign_id" (ad_click), "x", "y" (click, 0..1000)}, ...]}
+
+    A visit that landed through an ad link (``kc`` = campaign id) is channel ``ad``. A visit that landed through
+    a seller's custom channel link (``kin`` = code, :mod:`kkot.events.inflow`) is channel ``kin:<id>`` on the
+    events of the store owning that code; another store's code or an unknown/inactive code is ignored.
     """
     if len(body) > MAX_BATCH_BYTES:
         raise _bad("payload_too_large", _("이벤트 묶음이 너무 큽니다(최대 32KB)."))
@@ -193,8 +210,9 @@ def events_parse_batch(*, body: bytes, identity: Identity) -> list[dict]:
     referrer_host = _str(inflow, "referrer_host", 100, -1).lower()
     if referrer_host and not _HOST_RE.match(referrer_host):
         raise _bad("invalid_field", _("이벤트 항목 값이 올바르지 않습니다."), {"index": -1, "field": "referrer_host"})
-    channel = classify_channel(utm_source=utm_source, utm_medium=utm_medium, referrer_host=referrer_host,
-                               own_host=identity.host)
+    campaign = _campaign(inflow.get("kc"))
+    channel = "ad" if campaign else classify_channel(utm_source=utm_source, utm_medium=utm_medium,
+                                                     referrer_host=referrer_host, own_host=identity.host)
     visit = data.get("visit")
     session = keyed_hash("visit:" + visit) if isinstance(visit, str) and is_raw_id(visit) else identity.session
 
@@ -219,6 +237,15 @@ def events_parse_batch(*, body: bytes, identity: Identity) -> list[dict]:
             position=_int(ev, "position", i, lo=0, hi=32767), query=_str(ev, "query", 100, i),
             result_count=_int(ev, "result_count", i, lo=0, hi=2**31 - 1),
         )
+        if kind == EventKind.AD_CLICK:
+            # the landing of an ad link (?kc=<campaign id>); whose campaign it is, is checked where it is used:
+            # attribution only joins a click to a campaign of the same store (kkot.advisor.ads)
+            row["campaign_id"] = _int(ev, "campaign_id", i, lo=1) or campaign
+            if not row["campaign_id"] or not row["store_id"]:
+                raise _bad("missing_campaign", _("광고 클릭에는 캠페인 번호와 스토어 번호가 필요합니다."), {"index": i})
+        elif kind == EventKind.CLICK and ev.get("x") is not None:
+            row["click_x"] = _int(ev, "x", i, lo=0, hi=1000)  # normalised position inside the section, 0..1000
+            row["click_y"] = _int(ev, "y", i, lo=0, hi=1000)
         if kind in (EventKind.PRODUCT_VIEW, EventKind.ADD_TO_CART) and not row["product_id"]:
             raise _bad("missing_product", _("상품 번호가 필요합니다."), {"index": i})
         if row["product_id"] and not row["store_id"]:
@@ -228,6 +255,12 @@ def events_parse_batch(*, body: bytes, identity: Identity) -> list[dict]:
                    referrer_host=referrer_host)
         rows.append(row)
     _check_ids(rows)
+    kin = normalize_code(inflow.get("kin"))
+    if kin and not campaign:
+        custom = inflow_channel_ids_for(code=kin, store_ids={r["store_id"] for r in rows if r["store_id"]})
+        for r in rows:
+            if r["store_id"] in custom:
+                r["channel"] = custom_channel_key(custom[r["store_id"]])
     return rows
 
 

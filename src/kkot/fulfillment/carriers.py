@@ -55,11 +55,22 @@ class TrackingUpdate:
     location: str = ""
 
 
+@dataclass(frozen=True)
+class PickupReceipt:
+    """A carrier's answer to a pickup (회수) request: the tracking number of the reverse parcel."""
+
+    tracking_number: str
+    requested_at: datetime
+
+
 class CarrierAdapter(Protocol):
     code: str
 
     def timeline(self, *, tracking_number: str, dispatched_at: datetime, origin_postcode: str,
                  dest_postcode: str) -> list[TrackingUpdate]: ...
+
+    def request_pickup(self, *, reference: str, pickup_postcode: str, return_postcode: str,
+                       requested_at: datetime) -> PickupReceipt: ...
 
 
 def _next_working(d: date) -> date:
@@ -106,6 +117,19 @@ class SimulatedCarrier:
             events.append(TrackingUpdate(tracking_number, "delivered", done, "고객 전달"))
         return [TrackingUpdate(e.tracking_number, e.code, e.occurred_at.replace(microsecond=0), e.location)
                 for e in events]
+
+
+    def request_pickup(self, *, reference, pickup_postcode="", return_postcode="", requested_at=None):
+        """회수 접수: a tracking number in the carrier's own format, derived from ``reference`` (the caller makes
+        it unique, e.g. claim id + attempt). The parcel then follows :meth:`timeline` from the shopper's address
+        (pickup the evening of the request or the next working day) to the store's warehouse."""
+        h = int(hashlib.sha256(f"pickup:{self.code}:{reference}".encode()).hexdigest()[:15], 16)
+        digits = {"lotte": 12, "epost": 13, "logen": 11}.get(self.code, 12)
+        if self.code == "fresh":
+            tn = "RT" + f"{h % 10**10:010d}"
+        else:
+            tn = "6" + f"{h % 10 ** (digits - 1):0{digits - 1}d}"
+        return PickupReceipt(tn, requested_at or timezone.now())
 
 
 def carrier_adapter(code: str) -> CarrierAdapter:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,29 +70,49 @@ def _calendars():
 
 def shipment_history(*, since: datetime | None = None, limit: int = MAX_HISTORY) -> list[ShipmentRecord]:
     """Past outbound shipments as estimator records (local times; regions from postcodes)."""
+    return [r for _oid, r in shipment_history_by_order(since=since, limit=limit)]
+
+
+def shipment_history_by_order(*, since: datetime | None = None, limit: int = MAX_HISTORY,
+                              store_ids: list[int] | None = None) -> list[tuple[int, ShipmentRecord]]:
+    """:func:`shipment_history` with the order id of each record (newest first)."""
+    from kkot.fulfillment.models import TrackingEvent
     from kkot.orders.models import OrderLine
 
     since = since or timezone.now() - timedelta(days=HISTORY_DAYS)
-    lines = OrderLine.objects.filter(order=OuterRef("order_id"))
-    rows = (Shipment.objects.filter(kind=Shipment.Kind.OUTBOUND, order__created_at__gte=since)
-            .annotate(picked=Min("events__occurred_at", filter=Q(events__code="picked_up")),
-                      mto=Exists(lines.filter(product__made_to_order=True)),
-                      cold=Exists(lines.filter(product__cold_chain=True)))
-            .order_by("-order__created_at")
-            .values_list("order__created_at", "store_id", "carrier", "warehouse__postcode", "store__return_postcode",
-                         "dest_postcode", "status", "created_at", "delivered_at", "picked", "mto", "cold",
-                         "store__same_day_cutoff")[:limit])
+    qs = Shipment.objects.filter(kind=Shipment.Kind.OUTBOUND, order__created_at__gte=since)
+    lines = OrderLine.objects.filter(order__created_at__gte=since)
+    events = TrackingEvent.objects.filter(code="picked_up", shipment__kind=Shipment.Kind.OUTBOUND,
+                                          shipment__order__created_at__gte=since)
+    if store_ids is not None:
+        qs = qs.filter(store_id__in=store_ids)
+        lines = lines.filter(order__store_id__in=store_ids)
+        events = events.filter(shipment__store_id__in=store_ids)
+    # Three flat queries joined in Python (per-row subqueries were the slow part over a year of orders).
+    picked_at: dict[int, datetime] = {}
+    for sid, at in events.values_list("shipment_id", "occurred_at"):
+        if sid not in picked_at or at < picked_at[sid]:
+            picked_at[sid] = at
+    mto_orders = set(lines.filter(product__made_to_order=True).values_list("order_id", flat=True))
+    cold_orders = set(lines.filter(product__cold_chain=True).values_list("order_id", flat=True))
+    rows = [(oid, ordered, store_id, carrier, wh_pc, ret_pc, dest, status, created, delivered, picked_at.get(pk),
+             oid in mto_orders, oid in cold_orders, cutoff)
+            for pk, oid, ordered, store_id, carrier, wh_pc, ret_pc, dest, status, created, delivered, cutoff in
+            qs.order_by("-order__created_at", "-pk")
+            .values_list("pk", "order_id", "order__created_at", "store_id", "carrier", "warehouse__postcode",
+                         "store__return_postcode", "dest_postcode", "status", "created_at", "delivered_at",
+                         "store__same_day_cutoff")[:limit]]
     out = []
     loc = timezone.localtime
-    for (ordered, store_id, carrier, wh_pc, ret_pc, dest, status, created, delivered, picked, mto, cold,
+    for (order_id, ordered, store_id, carrier, wh_pc, ret_pc, dest, status, created, delivered, picked, mto, cold,
          cutoff) in rows:
         if picked is None and status != "ready":
             picked = created  # events without a 집하 scan (manual uploads): 발송처리 time stands in
-        out.append(ShipmentRecord(
+        out.append((order_id, ShipmentRecord(
             ordered_at=loc(ordered), store=str(store_id), carrier=carrier, origin=region(wh_pc or ret_pc or ""),
             dest=region(dest or ""), picked_up_at=loc(picked) if picked else None,
             delivered_at=loc(delivered) if delivered and status == "delivered" else None,
-            failed=status == "failed", cutoff=cutoff, made_to_order=bool(mto), cold=bool(cold)))
+            failed=status == "failed", cutoff=cutoff, made_to_order=bool(mto), cold=bool(cold))))
     return out
 
 

@@ -122,14 +122,20 @@ def tracking_event_record(*, shipment: Shipment, code: str, occurred_at: datetim
             fields.append("delivered_at")
     if fields:
         s.save(update_fields=fields)
-    if code == "delivered" and s.status == "delivered":
-        order = Order.objects.get(pk=s.order_id)
-        if order.status == OrderStatus.SHIPPING:
-            order_mark_delivered(order=order, at=occurred_at)
-    if "status" in fields and code in ("delivered", "failed"):
-        from kkot.fulfillment.promise import promise_outcome_record
+    if s.kind != Shipment.Kind.OUTBOUND:  # a pickup (회수) or an exchange's replacement: its return case follows
+        if "status" in fields:
+            from kkot.fulfillment.returns import return_tracking_progress
 
-        promise_outcome_record(order_id=s.order_id, delivered_at=occurred_at, failed=code == "failed")
+            return_tracking_progress(shipment=s, code=code, at=occurred_at)
+    else:
+        if code == "delivered" and s.status == "delivered":
+            order = Order.objects.get(pk=s.order_id)
+            if order.status == OrderStatus.SHIPPING:
+                order_mark_delivered(order=order, at=occurred_at)
+        if "status" in fields and code in ("delivered", "failed"):
+            from kkot.fulfillment.promise import promise_outcome_record
+
+            promise_outcome_record(order_id=s.order_id, delivered_at=occurred_at, failed=code == "failed")
     transaction.on_commit(lambda: tracking_event_notify(event_id=ev.pk))
     return ev
 
@@ -140,7 +146,7 @@ def tracking_poll(*, shipment: Shipment, now: datetime | None = None) -> int:
     wh = shipment.warehouse
     updates = carrier_adapter(shipment.carrier).timeline(
         tracking_number=shipment.tracking_number, dispatched_at=shipment.created_at,
-        origin_postcode=(wh.postcode if wh else "") or shipment.store.return_postcode,
+        origin_postcode=shipment.origin_postcode or (wh.postcode if wh else "") or shipment.store.return_postcode,
         dest_postcode=shipment.dest_postcode)
     n = 0
     for u in updates:
@@ -281,6 +287,12 @@ STEP_TEXT = {
 }
 
 
+# Pickups: 회수 접수, arrival and failure are announced by the return case (returns.py); the courier's visit here.
+PICKUP_STEP_TEXT = {
+    "picked_up": _("택배 기사님이 회수 상품을 가져갔습니다"),
+}
+
+
 def _notify_once(**kw) -> bool:
     try:
         with transaction.atomic():
@@ -295,10 +307,16 @@ def tracking_event_notify(*, event_id: int) -> None:
     status notification, so it is not repeated here)."""
     ev = TrackingEvent.objects.select_related("shipment__order__user", "shipment__order__purchase",
                                               "shipment__store").filter(pk=event_id).first()
-    if ev is None or ev.code not in STEP_TEXT:
+    if ev is None:
+        return
+    kind = ev.shipment.kind
+    texts = PICKUP_STEP_TEXT if kind == Shipment.Kind.PICKUP else STEP_TEXT
+    if ev.code not in texts:
         return
     order = ev.shipment.order
-    title = str(STEP_TEXT[ev.code])
+    title = str(texts[ev.code])
+    if kind == Shipment.Kind.REPLACEMENT:
+        title = _("[교환] %(t)s") % {"t": title}
     body = _("%(s)s · 주문번호 %(n)s") % {"s": ev.shipment.store.name, "n": order.number}
     if _notify_once(user_id=order.user_id, kind=f"tracking_{ev.code}", title=title, body=body,
                     url=f"/me/orders/{order.pk}/", dedupe_key=f"trk{ev.pk}:shopper"):

@@ -69,6 +69,7 @@ class MovementKind(models.TextChoices):
     SHIP = "ship", _("출고")
     RETURN_RESTOCK = "return_restock", _("반품 재입고")
     ADJUST = "adjust", _("재고 조정")
+    DISPOSE = "dispose", _("반품 폐기")
 
 
 class StockMovement(models.Model):

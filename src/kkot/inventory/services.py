@@ -33,7 +33,7 @@ MAX_QTY = 1_000_000
 
 # kind -> (on_hand sign, reserved sign) applied to a positive quantity; ADJUST carries its own sign.
 EFFECTS = {K.RECEIVE: (1, 0), K.RESERVE: (0, 1), K.RELEASE: (0, -1), K.SHIP: (-1, -1),
-           K.RETURN_RESTOCK: (1, 0), K.ADJUST: (1, 0)}
+           K.RETURN_RESTOCK: (1, 0), K.ADJUST: (1, 0), K.DISPOSE: (0, 0)}
 
 
 # --------------------------------------------------------------------------------------------- warehouses
@@ -256,6 +256,30 @@ def inventory_restock(*, quantities: dict[int, int], ref: str = "", reason: str 
                 wh = Warehouse.objects.filter(pk=warehouse_id, store=variants[vid].product.store).first()
             _restock(variants[vid], levels, q, ref=ref, reason=reason, actor=actor, at=at, warehouse=wh)
     return _write_cache(variants, levels)
+
+
+@transaction.atomic
+def inventory_dispose(*, quantities: dict[int, int], reason: str, ref: str = "", actor=None,
+                      warehouse_id: int | None = None, at: datetime | None = None) -> list[StockMovement]:
+    """Returned units that do not go back on the shelf (검수 불합격, 파손): a "dispose" movement with its reason in
+    the ledger and no effect on the balances (the units left the stock when they shipped and never came back)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("폐기 사유를 입력해 주세요."), code="reason_required")
+    quantities = _clean_quantities(quantities)
+    if not quantities:
+        return []
+    variants, levels = _begin(quantities, at=at)
+    out = []
+    for vid, q in sorted(quantities.items()):
+        if vid not in variants:
+            continue
+        v = variants[vid]
+        wh = Warehouse.objects.filter(pk=warehouse_id, store=v.product.store).first() if warehouse_id else None
+        wh = wh or warehouse_default(store=v.product.store, cold_chain=v.product.cold_chain)
+        out.append(_move(_level(levels, v, wh), K.DISPOSE, q, reason=reason, ref=ref, actor=actor, at=at))
+    _write_cache(variants, levels)
+    return out
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kkot.core.money import MoneyField
+
 
 class RecsModelRun(models.Model):
     """One training of the model set: for the operator (admin) and for idempotent task runs."""
@@ -47,3 +49,36 @@ class RecsModelRun(models.Model):
         if self.started_at and self.finished_at:
             return round((self.finished_at - self.started_at).total_seconds(), 1)
         return None
+
+
+class WidgetDaily(models.Model):
+    """Widget rollup (built by the advisor rollup job, read by :func:`kkot.recommendations.stats.widget_stats`).
+
+    One row per store, widget, Seoul ``day`` and ``click_day``: rows with ``click_day == day`` hold that day's
+    impressions and clicks; ``add_to_carts`` / ``orders`` / ``revenue`` are the carts and orders of ``day`` credited
+    to a widget click of ``click_day`` (an order counted once per widget, on its latest credited click's day), so
+    a window ``[S, E]`` sums the rows with both days in it and gets exactly the raw answer.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    widget = models.CharField(max_length=40)
+    day = models.DateField()
+    click_day = models.DateField()
+    impressions = models.IntegerField(default=0)
+    clicks = models.IntegerField(default=0)
+    add_to_carts = models.IntegerField(default=0)
+    orders = models.IntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "widget", "day", "click_day"], name="recs_widget_day")
+        ]
+        indexes = [models.Index(fields=["store", "day"])]
+
+
+class WidgetRollupDay(models.Model):
+    """Seoul days whose ``WidgetDaily`` rows are built (every store)."""
+
+    day = models.DateField(unique=True)
+    built_at = models.DateTimeField()

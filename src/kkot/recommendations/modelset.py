@@ -4,7 +4,7 @@ Layout (no pickle anywhere; every file is JSON or ``.npz`` read with ``allow_pic
 
     VAR_DIR/recs/LATEST                  the current version name (written last, atomically)
     VAR_DIR/recs/<version>/items.json    item id <-> product id, per-item store/category/created, repurchase cycles
-    VAR_DIR/recs/<version>/session/      SessionKNN (STAN preset): 함께 본 상품, 맞춤 추천
+    VAR_DIR/recs/<version>/session/      STAN, or its learned blend with SLIST: 함께 본 상품, 맞춤 추천
     VAR_DIR/recs/<version>/coview/       AssociationRules over view sessions: exact co-view counts for reasons
     VAR_DIR/recs/<version>/rules/        AssociationRules over purchases: 함께 구매한 상품 (absent without orders)
     VAR_DIR/recs/<version>/content/      ContentSimilarity over Korean product text: 비슷한 상품, cold start
@@ -56,6 +56,7 @@ class ModelSet:
     trained_at: float
     members: dict[str, object] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # per-process serving caches of this version (visibility bitset)
     neighbors: sp.csr_matrix | None = None
     history_rows: dict[str, int] = field(default_factory=dict)
     history_indptr: np.ndarray | None = None

@@ -4,7 +4,8 @@ Training data (all read with ``values_list``, no model instances):
 
 * **views**: ``product_view`` events of the last :data:`VIEW_DAYS` days (the newest ``max_view_events`` when
   there are more), grouped by ``Event.session`` in time order, consecutive repeats dropped -> session model
-  (STAN-style session kNN) and exact co-view counts (association rules over view sessions, used for reasons);
+  (STAN-style session kNN, blended with the SLIST linear item model when there are enough sessions) and exact
+  co-view counts (association rules over view sessions, used for reasons);
 * **purchases**: order lines of paid (not cancelled) orders, one basket per ``Purchase`` -> bought-together
   association rules (support, confidence, lift, at least :data:`MIN_PAIR_COUNT` baskets per pair);
 * **text**: product name, brand, tags, attribute values and the category chain -> content similarity
@@ -32,7 +33,15 @@ from django.utils import timezone
 
 from kkot.catalog.models import Category, Product
 from kkot.events.models import Event, EventKind
-from kkot.ml.recs import AssociationRules, ContentSimilarity, Interactions, SessionKNN
+from kkot.ml.recs import (
+    AssociationRules,
+    BaseRecommender,
+    BlendRecommender,
+    ContentSimilarity,
+    Interactions,
+    SessionKNN,
+    SessionLinear,
+)
 from kkot.orders.models import OrderLine, OrderStatus
 from kkot.recommendations.models import RecsModelRun
 from kkot.recommendations.modelset import SET_FORMAT, SET_FORMAT_VERSION, recs_root, write_latest
@@ -49,15 +58,26 @@ KEEP_VERSIONS = 3
 NEIGHBORS = 40
 NEIGHBORS_MAX_ITEMS = 20_000  # whole-catalog content neighbours up to this size, per leaf category above it
 LAMBDA_TIME_S = 30 * 86400.0  # STAN neighbour-session recency, in seconds
+BLEND_MIN_SESSIONS = 2_000  # below it the session model is STAN alone (too little for a validation split)
+LINEAR_MAX_ITEMS = 10_000  # SLIST's dense Gram block: LINEAR_MAX_ITEMS^2 floats (400 MB) while training
+CANDIDATES_PER_MEMBER = 60
 CONSUMABLE_DEFAULT_DAYS = {"food": 14.0, "beauty": 45.0, "living": 30.0}
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED,
                  OrderStatus.CONFIRMED)
 
 
-def session_model() -> SessionKNN:
-    """The STAN preset tuned on Diginetica (kkot.ml.recs.presets.stan_tuned), recency in seconds."""
-    return SessionKNN.stan(k=100, sample=500, lambda_pos=2.0, lambda_time=LAMBDA_TIME_S, lambda_item=8.0, idf=1.0,
+def session_model(n_sessions: int = 0) -> BaseRecommender:
+    """The STAN preset tuned on Diginetica (kkot.ml.recs.presets.stan_tuned), recency in seconds; with enough
+    sessions for a validation split, blended with SLIST (linear item model, local solver), the blend's weights
+    learned on the newest 10% of the sessions."""
+    stan = SessionKNN.stan(k=100, sample=500, lambda_pos=2.0, lambda_time=LAMBDA_TIME_S, lambda_item=8.0, idf=1.0,
                            label="stan", fill_popular=False)
+    if n_sessions < BLEND_MIN_SESSIONS:
+        return stan
+    linear = SessionLinear(alpha=0.5, reg=10.0, session_weight=LAMBDA_TIME_S, predict_weight=2.0, min_count=2,
+                           max_items=LINEAR_MAX_ITEMS, neighbors=100, keep=200, label="slist", fill_popular=False)
+    return BlendRecommender([stan, linear], n_candidates=CANDIDATES_PER_MEMBER, valid_frac=0.1, max_valid=3000,
+                            fill_popular=False)
 
 
 # ---------------------------------------------------------------- training data
@@ -283,7 +303,7 @@ def recs_train(*, run: RecsModelRun | None = None, trigger: str = RecsModelRun.T
         timings["read_s"] = round(time.perf_counter() - t, 2)
         vi: Interactions = views["interactions"]
         t = time.perf_counter()
-        session = session_model().fit(vi) if vi.items.size else None
+        session = session_model(vi.n_sessions).fit(vi) if vi.items.size else None
         timings["session_fit_s"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
         coview = AssociationRules(min_count=MIN_PAIR_COUNT, max_rules=100, fill_popular=False).fit(vi) \

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kkot.storefront import views, views_me, views_orders
+from kkot.storefront import views, views_me, views_orders, views_photo_search, views_reviews
 
 app_name = "storefront"
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
     path("checkout/done/<str:number>/simulate-deposit/", views_orders.checkout_simulate_deposit,
          name="checkout_simulate_deposit"),
     path("search/", views.search, name="search"),
+    path("search/photo/", views_photo_search.photo_search, name="photo_search"),
     path("c/<slug:cat_slug>/", views.category, name="category"),
     path("s/<slug:slug>/", views.store_home, name="store"),
     path("s/<slug:slug>/follow/", views.follow, name="follow"),
@@ -32,4 +33,9 @@ urlpatterns = [
     path("s/<slug:slug>/c/<slug:cat_slug>/", views.store_category, name="store_category"),
     path("s/<slug:slug>/p/<int:product_id>/", views.product, name="product"),
     path("s/<slug:slug>/p/<int:product_id>/extras/", views.product_extras, name="product_extras"),
+    path("s/<slug:slug>/p/<int:product_id>/reviews/", views_reviews.product_reviews, name="product_reviews"),
+    path("s/<slug:slug>/p/<int:product_id>/qna/", views_reviews.product_qna, name="product_qna"),
+    path("me/reviews/write/<int:line_id>/", views_reviews.review_write, name="review_write"),
+    path("me/reviews/<int:review_id>/edit/", views_reviews.review_edit, name="review_edit"),
+    path("reviews/<int:review_id>/helpful/", views_reviews.review_helpful, name="review_helpful"),
 ]

@@ -132,9 +132,12 @@ def product_extras(request, slug: str, product_id: int):
         head = sel.product_page_head(store_slug=slug, product_id=product_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    from kkot.recommendations.outfit import outfit_widget  # 코디 추천 (fashion only; empty otherwise)
+
+    outfit = outfit_widget(product=head.product)
     return render(request, "storefront/_product_extras.html",
                   {"p": head.product, "store": head.store,
-                   "recs": page_widgets(request, "product", product=head.product)})
+                   "recs": page_widgets(request, "product", product=head.product) + ([outfit] if outfit.items else [])})
 
 
 def _search(request, *, store):

@@ -19,11 +19,12 @@ from kkot.api.schemas.catalog import (
 )
 from kkot.api.schemas.common import SELLER_ERRORS
 from kkot.api.schemas.stores import SellerStoreOut, StaffOut, StorePatchIn
+from kkot.assist.services.checks import image_add_checked, publish_guard
+from kkot.assist.tasks import product_changed_task
 from kkot.catalog.selectors import products_for_seller
 from kkot.catalog.services import (
     product_create,
     product_get_for_store,
-    product_image_add,
     product_image_delete,
     product_update,
     products_set_status,
@@ -69,7 +70,9 @@ def product_create_view(request, slug: str, payload: ProductIn):
              description="선택한 상품의 판매상태를 한 번에 바꿉니다. 하나라도 내 상품이 아니면 아무것도 바꾸지 않고 404.")
 def product_bulk_status(request, slug: str, payload: BulkStatusIn):
     store = seller_store(request, slug)
+    publish_guard(store=store, product_ids=payload.ids, status=payload.status)
     n = products_set_status(store=store, actor=request.auth.user, product_ids=payload.ids, status=payload.status)
+    product_changed_task.enqueue(product_ids=payload.ids)
     return {"updated": n}
 
 
@@ -83,7 +86,12 @@ def product_get(request, slug: str, product_id: int):
                         "같은 옵션 조합의 변형은 id가 유지됩니다. 매니저 이상.")
 def product_put(request, slug: str, product_id: int, payload: ProductIn):
     product = product_get_for_store(store=seller_store(request, slug), product_id=product_id)
-    return product_update(product=product, actor=request.auth.user, data=payload.to_input())
+    data = payload.to_input()
+    if product.status != data.status:
+        publish_guard(store=product.store, product_ids=[product.pk], status=data.status)
+    saved = product_update(product=product, actor=request.auth.user, data=data)
+    product_changed_task.enqueue(product_ids=[saved.pk])
+    return saved
 
 
 @router.post(PRODUCT + "/images", response={201: ImageOut, **SELLER_ERRORS}, summary="상품 이미지 올리기",
@@ -91,7 +99,7 @@ def product_put(request, slug: str, product_id: int, payload: ProductIn):
                          "첫 이미지가 대표 이미지가 되며 썸네일이 만들어집니다. 매니저 이상.")
 def product_image_upload(request, slug: str, product_id: int, file: File[UploadedFile]):
     product = product_get_for_store(store=seller_store(request, slug), product_id=product_id)
-    return Status(201, product_image_add(product=product, actor=request.auth.user, upload=file))
+    return Status(201, image_add_checked(product=product, actor=request.auth.user, upload=file))
 
 
 @router.delete(PRODUCT + "/images/{kkid:image_id}", response={204: None, **SELLER_ERRORS},
@@ -99,6 +107,7 @@ def product_image_upload(request, slug: str, product_id: int, file: File[Uploade
 def product_image_remove(request, slug: str, product_id: int, image_id: int):
     product = product_get_for_store(store=seller_store(request, slug), product_id=product_id)
     product_image_delete(product=product, actor=request.auth.user, image_id=image_id)
+    product_changed_task.enqueue(product_ids=[product.pk])
     return Status(204, None)
 
 

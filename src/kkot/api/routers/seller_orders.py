@@ -1,7 +1,9 @@
 """Seller order endpoints (bearer token) under /seller/stores/{slug}/: orders, 발주확인, 발송처리, claims,
 settlements, coupons. The store comes from :func:`kkot.api.auth.seller_store` (404 for any store but the
 token's); reads go through :mod:`kkot.orders.selectors.api`, writes through the order services, which check
-the role (manager or owner; a viewer gets 403)."""
+the role (manager or owner; a viewer gets 403). Approving a return or exchange goes through
+:func:`kkot.fulfillment.returns.claim_accept` like the seller center (pickup first, ADR 0008); the case's
+later steps are in :mod:`kkot.api.routers.seller_returns`."""
 
 from __future__ import annotations
 
@@ -24,7 +26,10 @@ from kkot.api.schemas.orders import (
     SettlementPage,
     ShipIn,
 )
+from kkot.api.schemas.returns import ClaimApproveOut
+from kkot.fulfillment.returns import claim_accept
 from kkot.fulfillment.services import shipment_create
+from kkot.orders.models import Claim, ClaimKind, ClaimStatus
 from kkot.orders.selectors.api import (
     coupons_for_store_api,
     order_for_store_api,
@@ -80,12 +85,27 @@ def order_ship_view(request, slug: str, order_id: int, payload: ShipIn):
     return order_for_store_api(store=store, order_id=order_id)
 
 
-@router.post(CLAIM + "/approve", response={200: ClaimOut, **SELLER_ERRORS}, summary="클레임 승인",
-             description="반품 승인: 재입고하고 환불합니다(단순변심은 반품배송비 차감). 교환 승인: 반품 상품을 "
-                         "재입고하고 교환 옵션 재고를 잡습니다. 이미 처리된 요청은 409 claim_resolved. 매니저 이상.")
+@router.post(CLAIM + "/approve", response={200: ClaimApproveOut, **SELLER_ERRORS}, summary="클레임 승인",
+             description="취소 승인: 바로 취소·환불합니다. 반품·교환 승인: 판매자센터와 같이 클레임이 승인(approved)"
+                         "되고 회수·검수 건(return_case_id)이 열리며 택배사에 회수를 요청합니다(pickup_carrier·"
+                         "pickup_tracking_number). 재입고·폐기와 환불, 교환 상품 발송은 회수 상품이 도착해 검수한 뒤 "
+                         "/returns/{case_id}에서 합니다. 스토어 설정이 '검수 후 환불'이면 refund_pending=true(기본), "
+                         "아니면 반품은 승인과 함께 환불됩니다(단순변심은 반품배송비 차감). 이미 처리된 요청은 409 "
+                         "claim_resolved. 매니저 이상.")
 def claim_approve_view(request, slug: str, claim_id: int):
     store = seller_store(request, slug)
-    return claim_approve(store=store, actor=request.auth.user, claim_id=claim_id)
+    kind = Claim.objects.filter(pk=claim_id, order__store=store).values_list("kind", flat=True).first()
+    if kind not in (ClaimKind.RETURN, ClaimKind.EXCHANGE):  # a cancel, or unknown: the service says 404
+        claim = claim_approve(store=store, actor=request.auth.user, claim_id=claim_id)
+        claim.return_case_id, claim.pickup_carrier, claim.pickup_tracking_number = None, "", ""
+        claim.refund_pending = False
+        return claim
+    case = claim_accept(store=store, actor=request.auth.user, claim_id=claim_id)
+    claim = Claim.objects.get(pk=case.claim_id)
+    claim.return_case_id = case.pk
+    claim.pickup_carrier, claim.pickup_tracking_number = case.pickup.carrier, case.pickup.tracking_number
+    claim.refund_pending = claim.kind == ClaimKind.RETURN and claim.status == ClaimStatus.APPROVED
+    return claim
 
 
 @router.post(CLAIM + "/reject", response={200: ClaimOut, **SELLER_ERRORS}, summary="클레임 거부",

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from kkot.core.testing import leaf_category
 
-SNAPSHOT_APPS = ("accounts", "stores", "catalog", "orders")
+SNAPSHOT_APPS = ("accounts", "stores", "catalog", "orders", "reviews", "inventory", "fulfillment")
 VOLATILE = {"last_used_at", "last_login"}
 
 
@@ -68,18 +68,59 @@ def buy(store, buyer=None, *, qty: int = 1, label: str = "블랙 / M", product=N
     return purchase.orders.get()
 
 
-def delivered_with_return(store, *, qty: int = 2, claim_qty: int = 1, reason: str = "change_of_mind", product=None):
-    """A delivered order of ``store`` with a requested return claim for ``claim_qty`` units: (order, claim)."""
+def delivered_with_return(store, *, qty: int = 2, claim_qty: int = 1, reason: str = "change_of_mind", product=None,
+                          kind: str = "return", exchange_to: str = ""):
+    """A delivered order of ``store`` with a requested return claim for ``claim_qty`` units: (order, claim).
+    ``kind="exchange"`` with ``exchange_to`` (a variant label of the product): an exchange claim instead."""
     from kkot.core.testing import make_user
     from kkot.orders.services.claims import ClaimItem, claim_request
     from kkot.orders.services.lifecycle import order_mark_delivered, order_ship
+    from kkot.orders.tests.factories import variant
 
     buyer = make_user()
     order = buy(store, buyer, qty=qty, product=product)
     owner = store.memberships.get(role="owner").user
     order_ship(order=order, actor=owner, carrier="cj", tracking_number="123456789012")
     order_mark_delivered(order=order)
-    claim = claim_request(order_id=order.pk, user=buyer, kind="return", reason=reason,
-                          items=[ClaimItem(line_id=order.lines.get().pk, quantity=claim_qty)], detail="사이즈가 커요")
+    line = order.lines.get()
+    to = variant(line.product, exchange_to).pk if exchange_to else None
+    claim = claim_request(order_id=order.pk, user=buyer, kind=kind, reason=reason,
+                          items=[ClaimItem(line_id=line.pk, quantity=claim_qty, exchange_variant_id=to)],
+                          detail="사이즈가 커요")
     order.refresh_from_db()
     return order, claim
+
+
+RETURN_STATES = ("pickup_requested", "pickup_failed", "arrived", "passed", "failed", "restocked")
+
+
+def return_case_in(store, state: str, *, kind: str = "return", exchange_to: str = "화이트 / L", product=None,
+                   **kw):
+    """An accepted return (or exchange) claim of ``store`` whose case has reached ``state`` through the
+    fulfillment services (the pickup's tracking events as the carrier would send them): the ReturnCase."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kkot.fulfillment import returns as rs
+    from kkot.fulfillment.models import ReturnCase
+    from kkot.fulfillment.services import tracking_event_record
+
+    assert state in RETURN_STATES, state
+    _order, claim = delivered_with_return(store, product=product, kind=kind,
+                                          exchange_to=exchange_to if kind == "exchange" else "", **kw)
+    owner = store.memberships.get(role="owner").user
+    case = rs.claim_accept(store=store, actor=owner, claim_id=claim.pk)
+    t = timezone.now() - timedelta(days=2)
+    if state == "pickup_failed":
+        tracking_event_record(shipment=case.pickup, code="failed", occurred_at=t)
+    elif state != "pickup_requested":
+        tracking_event_record(shipment=case.pickup, code="picked_up", occurred_at=t)
+        tracking_event_record(shipment=case.pickup, code="delivered", occurred_at=t + timedelta(days=1))
+    if state in ("passed", "restocked"):
+        rs.return_inspect(store=store, actor=owner, case_id=case.pk, passed=True, note="이상 없음")
+    if state == "failed":
+        rs.return_inspect(store=store, actor=owner, case_id=case.pk, passed=False, note="사용 흔적")
+    if state == "restocked":
+        rs.return_restock(store=store, actor=owner, case_id=case.pk)
+    return ReturnCase.objects.get(pk=case.pk)

@@ -21,7 +21,8 @@ def test_openapi_schema(anon):
     assert all(p.startswith("/api/v1/") for _m, p, _op in ops)
     for method, path, op in ops:
         assert re.search(r"[가-힣]", op["summary"]), (method, path)
-    assert {tag for _m, _p, op in ops for tag in op["tags"]} == {"카탈로그", "스토어", "검색", "판매자", "결제", "추천", "배송"}
+    assert {tag for _m, _p, op in ops for tag in op["tags"]} == {"카탈로그", "스토어", "검색", "판매자", "결제", "추천", "배송",
+                                                                         "상품등록 도우미", "분석", "리뷰"}
     money = schema["components"]["schemas"]["ProductIn"]["properties"]["price"]
     assert money["type"] == "integer"
 

@@ -8,6 +8,7 @@ refusal for the other seller is then due to isolation, not to a bad sample.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -16,7 +17,7 @@ from django.test import Client
 from kkot.accounts.services import api_token_create, api_token_revoke
 from kkot.api.main import api
 from kkot.api.tests.conftest import call, new_seller
-from kkot.api.tests.helpers import buy, db_snapshot, delivered_with_return, product_body
+from kkot.api.tests.helpers import buy, db_snapshot, delivered_with_return, product_body, return_case_in
 from kkot.catalog.services import product_image_add, products_set_status
 from kkot.core.testing import image_bytes, make_product, make_user, upload
 from kkot.stores.services import staff_add
@@ -68,7 +69,7 @@ class World:
     """alpha (the victim) and bravo (the other seller), each with a product and an image, and, when the route
     needs them, a paid order and a requested return claim (on another, delivered order)."""
 
-    def __init__(self, *, orders: bool = False):
+    def __init__(self, *, orders: bool = False, reviews: bool = False, returns: tuple[str, str] | None = None):
         self.alpha = new_seller("alpha")
         self.bravo = new_seller("bravo")
         self.alpha_product = make_product(store=self.alpha.store, code="A-1")
@@ -80,6 +81,19 @@ class World:
         self.bravo_image = product_image_add(product=self.bravo_product, actor=self.bravo.user,
                                              upload=upload(image_bytes(color=(1, 2, 3))))
         self.orders = {"alpha": {"order_id": 0, "claim_id": 0}, "bravo": {"order_id": 0, "claim_id": 0}}
+        self.cases = {"alpha": {"case_id": 0}, "bravo": {"case_id": 0}}
+        if returns:  # an accepted return or exchange whose case reached the state the route needs
+            state, kind = returns
+            for name, s in (("alpha", self.alpha), ("bravo", self.bravo)):
+                self.cases[name] = {"case_id": return_case_in(s.store, state, kind=kind).pk}
+        from kkot.advisor.ads.services import campaign_create  # the advisor's ad campaigns (body references)
+
+        self.campaigns = {name: campaign_create(store=s.store, name=f"{name} 광고", start_date=dt.date(2026, 1, 1)).pk
+                          for name, s in (("alpha", self.alpha), ("bravo", self.bravo))}
+        self.reviews = {"alpha": {"review_id": 0, "question_id": 0}, "bravo": {"review_id": 0, "question_id": 0}}
+        if reviews:
+            for name, s, product in (("alpha", self.alpha, self.alpha_product), ("bravo", self.bravo, self.bravo_product)):
+                self.reviews[name] = _review_and_question(s.store, product)
         if orders:
             for name, s, product in (("alpha", self.alpha, self.alpha_product), ("bravo", self.bravo, self.bravo_product)):
                 paid = buy(s.store, product=product)
@@ -89,9 +103,22 @@ class World:
     def ids(self, owner: str) -> dict:
         if owner == "alpha":
             return {"slug": "alpha", "product_id": self.alpha_product.pk, "image_id": self.alpha_image.pk,
-                    "widget": "similar", **self.orders["alpha"]}
+                    "widget": "similar", "campaign_id": self.campaigns["alpha"], **self.orders["alpha"],
+                    **self.reviews["alpha"], **self.cases["alpha"]}
         return {"slug": "bravo", "product_id": self.bravo_product.pk, "image_id": self.bravo_image.pk,
-                "widget": "similar", **self.orders["bravo"]}
+                "widget": "similar", "campaign_id": self.campaigns["bravo"], **self.orders["bravo"],
+                **self.reviews["bravo"], **self.cases["bravo"]}
+
+
+def _review_and_question(store, product) -> dict:
+    """A delivered order of ``product`` with its review, and a secret product question (kkot.reviews)."""
+    from kkot.reviews.services import question_create, review_create
+    from kkot.reviews.tests.factories import delivered_line
+
+    line = delivered_line(store=store, product=product)
+    review = review_create(user=line.order.user, order_line_id=line.pk, stars=2, text="배송이 늦고 사이즈가 작아요")
+    q = question_create(user=line.order.user, product_id=product.pk, text="재입고 되나요?", is_secret=True)
+    return {"review_id": review.pk, "question_id": q.pk}
 
 
 def fill(path: str, values: dict) -> str:
@@ -118,13 +145,42 @@ SAMPLES = {
     ("POST", "/api/v1/seller/stores/{slug}/claims/{claim_id}/approve"): ("json", lambda ids: {}),
     ("POST", "/api/v1/seller/stores/{slug}/claims/{claim_id}/reject"): (
         "json", lambda ids: {"reason": "상품이 사용된 흔적이 있습니다."}),
+    ("POST", "/api/v1/seller/stores/{slug}/products/{product_id}/suggestions/decisions"): (
+        "json", lambda ids: {"decisions": []}),
+    ("PUT", "/api/v1/seller/stores/{slug}/assist/settings"): ("json", lambda ids: {"block_publish_on_failed_checks": True}),
+    ("POST", "/api/v1/seller/stores/{slug}/advisor/campaigns"): (
+        "json", lambda ids: {"name": "새 광고", "start_date": "2026-01-01", "target_roas": 300}),
+    ("POST", "/api/v1/seller/stores/{slug}/advisor/channels"): (
+        "json", lambda ids: {"code": "insta", "channel": "인스타그램", "group": "SNS", "name": "11월 릴스"}),
+    ("PUT", "/api/v1/seller/stores/{slug}/reviews/{review_id}/reply"): ("json", lambda ids: {"text": "감사합니다."}),
+    ("PUT", "/api/v1/seller/stores/{slug}/questions/{question_id}/answer"): (
+        "json", lambda ids: {"text": "다음 주 입고됩니다."}),
+    ("POST", "/api/v1/seller/stores/{slug}/advisor/spend"): (
+        "json", lambda ids: {"rows": [{"campaign_id": ids["campaign_id"], "day": "2026-01-02", "amount": 10000}]}),
+    ("POST", "/api/v1/seller/stores/{slug}/returns/{case_id}/inspect"): (
+        "json", lambda ids: {"passed": False, "note": "사용 흔적"}),
+    ("POST", "/api/v1/seller/stores/{slug}/returns/{case_id}/restock"): ("json", lambda ids: {}),
+    ("POST", "/api/v1/seller/stores/{slug}/returns/{case_id}/dispose"): ("json", lambda ids: {"reason": "포장 훼손"}),
+    ("POST", "/api/v1/seller/stores/{slug}/returns/{case_id}/reject"): ("json", lambda ids: {"reason": "사용 흔적"}),
+    ("POST", "/api/v1/seller/stores/{slug}/returns/{case_id}/pickup-retry"): ("json", lambda ids: {}),
+    ("POST", "/api/v1/seller/stores/{slug}/returns/{case_id}/replacement"): (
+        "json", lambda ids: {"carrier": "cj", "tracking_number": "6123-4567-8901"}),
+    ("POST", "/api/v1/seller/stores/{slug}/returns/{case_id}/convert"): ("json", lambda ids: {"reason": "옵션 품절"}),
 }
+# Return-case routes (kkot.fulfillment.returns): the state (and claim kind) each one's sample needs.
+RETURN_ROUTES = {"inspect": ("arrived", "return"), "restock": ("passed", "return"), "dispose": ("passed", "return"),
+                 "reject": ("failed", "return"), "pickup-retry": ("pickup_failed", "return"),
+                 "replacement": ("restocked", "exchange"), "convert": ("arrived", "exchange")}
 # Routes whose body names objects (not only the path): the cross-store walk also tries them on the
 # attacker's own slug with the victim's ids.
 BODY_REFERENCES = {("POST", "/api/v1/seller/stores/{slug}/products/status", "product_id"),
-                   ("POST", "/api/v1/seller/stores/{slug}/orders/accept", "order_id")}
+                   ("POST", "/api/v1/seller/stores/{slug}/orders/accept", "order_id"),
+                   ("POST", "/api/v1/seller/stores/{slug}/advisor/spend", "campaign_id")}
 # Object ids the walk knows; a route using one of them also gets the "own slug, victim's id" attempt.
-OBJECT_KEYS = ("product_id", "image_id", "order_id", "claim_id")
+OBJECT_KEYS = ("product_id", "image_id", "order_id", "claim_id", "campaign_id", "review_id", "question_id",
+               "case_id")
+# Seller routes that need reviews and questions in the store (kkot.reviews).
+REVIEW_ROUTES = ("/reviews", "/questions")
 # Seller routes that only make sense with orders in the store (the world then places some).
 ORDER_ROUTES = ("/orders", "/claims", "/settlements", "/coupons")
 
@@ -150,7 +206,10 @@ def _needs_sample(method: str, path: str) -> bool:
 def test_other_seller_cannot_reach_any_seller_route(method, path):
     if _needs_sample(method, path):
         assert (method, path) in SAMPLES, f"add a valid sample request for {method} {path} to SAMPLES"
-    w = World(orders=any(part in path for part in ORDER_ROUTES))
+    returns = (RETURN_ROUTES.get(path.rsplit("/", 1)[-1], ("arrived", "return"))
+               if path.startswith(SELLER_PREFIX + "stores/{slug}/returns") else None)
+    w = World(orders=any(part in path for part in ORDER_ROUTES), reviews=any(part in path for part in REVIEW_ROUTES),
+              returns=returns)
     victim_ids, own_ids = w.ids("alpha"), w.ids("bravo")
     before = db_snapshot()
 

@@ -14,6 +14,7 @@ from kkot.api.main import api
 from kkot.api.tests.helpers import buy, db_snapshot, delivered_with_return
 from kkot.core.testing import make_product, make_user
 from kkot.core.timeutil import SEOUL
+from kkot.fulfillment.models import ReturnCase
 from kkot.orders.models import (
     Order,
     OrderStatus,
@@ -34,6 +35,30 @@ WEBHOOK = "/api/v1/payments/webhooks/"
 
 def status_of(order) -> str:
     return Order.objects.get(pk=order.pk).status
+
+
+def pickup_arrives(case_id: int) -> None:
+    """The carrier's pickup events (집하, 배송완료 at the warehouse) arrive through the fulfillment service."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kkot.fulfillment.models import ReturnCase
+    from kkot.fulfillment.services import tracking_event_record
+
+    pickup, t = ReturnCase.objects.get(pk=case_id).pickup, timezone.now() - timedelta(days=2)
+    tracking_event_record(shipment=pickup, code="picked_up", occurred_at=t)
+    tracking_event_record(shipment=pickup, code="delivered", occurred_at=t + timedelta(days=1))
+
+
+def complete_return(seller, case_id: int) -> dict:
+    """An approved return through the API to its end: pickup arrives, inspection passes, restock (refund)."""
+    pickup_arrives(case_id)
+    r = seller.call("POST", f"{BASE}/returns/{case_id}/inspect", {"passed": True, "note": "이상 없음"})
+    assert (r.status_code, r.json()["status"]) == (200, "passed"), r.content
+    r = seller.call("POST", f"{BASE}/returns/{case_id}/restock", {})
+    assert (r.status_code, r.json()["status"]) == (200, "completed"), r.content
+    return r.json()
 
 
 # ------------------------------------------------------------------------------------------ orders
@@ -140,10 +165,15 @@ def test_order_detail_with_lines_claims_payment_and_timeline(seller):
     assert body["timeline"][3]["data"] == {"carrier": "hanjin", "tracking_number": "111122223333"}
     assert body["timeline"][1]["data"] == {}  # the payment label ("카드 ****4242") stays out
 
-    # approving the return: 29,000 - 2,900 coupon share; seller's fault, no return shipping fee
+    # approving the return opens a pickup; the refund follows the inspection (검수 후 환불, the default)
     r = seller.call("POST", f"{BASE}/claims/{claim.pk}/approve")
     assert r.status_code == 200, r.content
-    assert (r.json()["status"], r.json()["refund_amount"], r.json()["return_shipping_fee"]) == ("completed", 26100, 0)
+    assert (r.json()["status"], r.json()["refund_amount"], r.json()["refund_pending"]) == ("approved", 0, True)
+    assert seller.call("GET", f"{BASE}/orders/{order.pk}").json()["payment"]["refunded"] == 0
+    # 29,000 - 2,900 coupon share; seller's fault, no return shipping fee
+    r = complete_return(seller, r.json()["return_case_id"])
+    assert (r["claim"]["status"], r["claim"]["refund_amount"], r["claim"]["return_shipping_fee"]) == (
+        "completed", 26100, 0)
     pay = seller.call("GET", f"{BASE}/orders/{order.pk}").json()["payment"]
     assert (pay["status"], pay["refunded"], [x["amount"] for x in pay["refunds"]]) == (
         "partially_refunded", 26100, [26100])
@@ -291,10 +321,18 @@ def test_approve_a_change_of_mind_return_refunds_minus_return_shipping(seller):
     r = seller.call("POST", f"{BASE}/claims/{claim.pk}/approve")
     assert r.status_code == 200, r.content
     body = r.json()
-    assert (body["id"], body["kind"], body["status"], body["status_label"]) == (claim.pk, "return", "completed", "완료")
-    assert (body["refund_amount"], body["return_shipping_fee"]) == (29000 - 6000, 6000)
+    assert (body["id"], body["kind"], body["status"], body["status_label"]) == (claim.pk, "return", "approved", "승인")
     assert body["resolved_at"].endswith("+09:00")
+    case = ReturnCase.objects.get(claim=claim)
+    assert (body["return_case_id"], body["pickup_carrier"], body["pickup_tracking_number"], body["refund_pending"]) == (
+        case.pk, "cj", case.pickup.tracking_number, True)
+    assert (body["refund_amount"], order.lines.get().returned_qty, Payment.objects.get(purchase=order.purchase).refunded) == (
+        0, 0, 0)
+    claim_body = complete_return(seller, case.pk)["claim"]
+    assert (claim_body["status"], claim_body["refund_amount"], claim_body["return_shipping_fee"]) == (
+        "completed", 29000 - 6000, 6000)
     assert order.lines.get().returned_qty == 1
+    assert Payment.objects.get(purchase=order.purchase).refunded == 23000
 
     before = db_snapshot()
     for path, payload in ((f"{BASE}/claims/{claim.pk}/approve", {}), (f"{BASE}/claims/{claim.pk}/reject",

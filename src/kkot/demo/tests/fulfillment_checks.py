@@ -57,7 +57,7 @@ def check_shipments(end: datetime) -> Counter:
     cold = set(OrderLine.objects.filter(product__cold_chain=True).values_list("order_id", flat=True))
     seen: set[int] = set()
     statuses: Counter = Counter()
-    for s in Shipment.objects.select_related("warehouse"):
+    for s in Shipment.objects.filter(kind="outbound").select_related("warehouse"):
         o = orders[s.order_id]
         assert s.order_id not in seen
         seen.add(s.order_id)
@@ -84,4 +84,38 @@ def check_shipments(end: datetime) -> Counter:
         statuses[s.status] += 1
     assert seen == set(orders)
     assert Warehouse.objects.filter(is_default=True).count() == Store.objects.count()
+    return statuses
+
+
+def check_returns(end: datetime) -> Counter:
+    """Every accepted return/exchange has one return case with a pickup parcel of its order; events in time
+    order; the audit rows chain (each starts where the previous ended) and end at the case's status; refunds,
+    inspections and replacements agree with the claim."""
+    from kkot.fulfillment.models import ReturnCase
+    from kkot.fulfillment.returns import TRANSITIONS
+    from kkot.orders.models import Claim
+
+    accepted = set(Claim.objects.filter(kind__in=["return", "exchange"]).exclude(status="requested")
+                   .values_list("pk", flat=True))
+    cases = list(ReturnCase.objects.select_related("claim", "pickup", "replacement"))
+    assert {c.claim_id for c in cases} == accepted
+    statuses: Counter = Counter()
+    for c in cases:
+        p = c.pickup
+        assert (p.kind, p.claim_id, p.order_id, p.store_id) == ("pickup", c.claim_id, c.order_id, c.store_id)
+        assert p.origin_postcode == c.order.purchase.postcode
+        times = list(TrackingEvent.objects.filter(shipment=p).order_by("occurred_at", "pk")
+                     .values_list("occurred_at", flat=True))
+        assert times == sorted(times) and all(p.created_at < t <= end for t in times)
+        audit = list(c.events.order_by("pk").values_list("from_status", "to_status", "created_at"))
+        assert audit[0][0] == "" and audit[-1][1] == c.status
+        for (_f1, t1, at1), (f2, t2, at2) in zip(audit, audit[1:], strict=False):
+            assert f2 == t1 and t2 in TRANSITIONS[f2] and at1 <= at2 <= end, c.pk
+        if c.claim.kind == "return" and c.claim.status == "completed":
+            assert c.status == "completed" and c.refunded_at == c.claim.resolved_at
+        if c.claim.status == "rejected":
+            assert c.status == "rejected" and c.inspection_passed is False
+        if c.replacement_id:
+            assert c.claim.kind == "exchange" and c.replacement.kind == "replacement" and c.inspection_passed
+        statuses[c.status] += 1
     return statuses

@@ -8,9 +8,10 @@ from kkot.catalog.models import Product, ProductAttributeValue, Variant
 from kkot.catalog.selectors import category_attribute_defs
 from kkot.demo import build
 from kkot.demo.orders import SLOW_STORE
-from kkot.demo.tests.fulfillment_checks import check_ledger, check_shipments
+from kkot.demo.tests.fulfillment_checks import check_ledger, check_returns, check_shipments
 from kkot.demo.tests.order_checks import check_orders, claim_counts, delivery_days
 from kkot.events.models import Event
+from kkot.fulfillment.models import PromiseRecord
 from kkot.orders import models as om
 from kkot.orders.models import Claim, ClaimStatus, CouponRedemption, Order, OrderStatus
 from kkot.stores.models import Store
@@ -72,6 +73,9 @@ def test_small_demo_orders_keep_the_order_services_invariants(settings, tmp_path
     assert sum(shipments.values()) == info["fulfillment"]["shipments"] == Order.objects.filter(
         shipped_at__isnull=False).count()
     assert shipments["delivered"] > shipments["failed"] >= 3
+    returns = check_returns(datetime.fromisoformat(info["built_at"]))  # pickups, inspections, replacements
+    assert sum(returns.values()) == info["fulfillment"]["return_cases"] >= 1
+    assert info["fulfillment"]["promise_records"] == PromiseRecord.objects.count() >= 1
     # Plausible mix for two weeks of trading: each status of the pipeline is present.
     assert set(statuses) >= {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED,
                              OrderStatus.CONFIRMED, OrderStatus.CANCELLED}

@@ -16,6 +16,7 @@ from kkot.ml.recs.base import (
 )
 from kkot.ml.recs.blend import BlendRecommender
 from kkot.ml.recs.content import ContentSimilarity
+from kkot.ml.recs.linear import SessionLinear
 from kkot.ml.recs.mf import ImplicitMF
 from kkot.ml.recs.rules import AssociationRules
 from kkot.ml.recs.simple import PopularityRecommender, TransitionRecommender
@@ -34,6 +35,7 @@ __all__ = [
     "Reason",
     "Recommender",
     "SessionKNN",
+    "SessionLinear",
     "TransitionRecommender",
     "load_model",
 ]

@@ -21,7 +21,7 @@ from kkot.ml.recs.base import BaseRecommender
 from kkot.ml.recs.content import ContentSimilarity
 from kkot.ml.recs.data import read_sessions, to_interactions
 from kkot.ml.recs.mf import ImplicitMF
-from kkot.ml.recs.presets import session_blend, stan_tuned
+from kkot.ml.recs.presets import session_blend, slist_tuned, stan_tuned
 from kkot.ml.recs.rules import AssociationRules
 from kkot.ml.recs.simple import PopularityRecommender, TransitionRecommender
 from kkot.ml.recs.sknn import SessionKNN
@@ -31,6 +31,7 @@ ITEMS_FILE = "items.json"
 MODELS: dict[str, Callable[[bool], BaseRecommender]] = {
     "blend": lambda timed: session_blend(lambda_time=7 * 86_400.0 if timed else 2e5),
     "stan": lambda timed: stan_tuned(lambda_time=7 * 86_400.0 if timed else 2e5),
+    "slist": lambda timed: slist_tuned(),
     "vsknn": lambda timed: SessionKNN.vsknn(),
     "sknn": lambda timed: SessionKNN.sknn(),
     "transitions": lambda timed: TransitionRecommender(window=5, backward=0.5),

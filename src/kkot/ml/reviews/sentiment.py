@@ -1,19 +1,20 @@
-"""Linear Korean sentiment model over hashed character/word n-grams (numpy inference, tiny files).
+"""Korean sentiment model over hashed character/word n-grams (numpy inference, small files).
 
-* :meth:`SentimentModel.fit` trains a class-balanced logistic regression (SGD with averaging for large
-  corpora such as NSMC, liblinear for small ones); scikit-learn is needed for training only.
+* :meth:`SentimentModel.fit` trains a class-balanced NB-weighted logistic regression (SGD with averaging
+  for large corpora such as NSMC, liblinear for small ones); scikit-learn is needed for training only.
+* Optionally a small n-gram MLP (:class:`kkot.ml.reviews.mlp.HashMLP`, trained with torch by
+  ``kkot train sentiment``) adds ``mlp_weight * mlp(x)`` to the linear score.
 * :meth:`SentimentModel.adapt` learns a store/category model from star-rated reviews on top of a prior
-  model: the prior's score enters as one extra feature, so the result is again a single weight vector
-  ``alpha * w_prior + w_domain`` and reads exactly like any other model. Optional clause-level
+  model: the prior's score enters as one extra feature, so the result is again ``alpha * prior + w_domain``
+  (linear weights ``alpha * w_prior + w_domain``, MLP weight ``alpha * mlp_weight``). Optional clause-level
   self-labelling adds clauses of reviews whose clauses disagree (see :func:`clause_examples`).
-* Files: ``weights.npz`` (float16 weights, ``allow_pickle=False``) + ``model.json`` (featurizer,
-  bias, calibration, neutral band, metrics, provenance).
+* Files: ``weights.npz`` (float16 weights, or 8-bit codes + codebook for large models, MLP arrays;
+  ``allow_pickle=False``) + ``model.json`` (featurizer, bias, calibration, neutral band, metrics, provenance).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,17 +23,15 @@ from typing import Any
 import numpy as np
 
 from kkot.ml.reviews.features import HashFeaturizer
-from kkot.ml.text.normalize import clean_text, split_clauses
+from kkot.ml.reviews.mlp import HashMLP
+from kkot.ml.reviews.sentiment_fit import _balanced_weights, _platt, _sigmoid, clause_examples, logit
+from kkot.ml.text.normalize import clean_text
 
-__all__ = ["SentimentModel", "clause_examples", "DEFAULT_MODEL_DIR", "LABELS"]
+__all__ = ["SentimentModel", "clause_examples", "logit", "DEFAULT_MODEL_DIR", "LABELS"]
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "sentiment_ko"
 LABELS = ("negative", "neutral", "positive")
-FORMAT_VERSION = 1
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+FORMAT_VERSION = 2  # 2: optional 8-bit codes and MLP arrays
 
 
 @dataclass
@@ -47,6 +46,9 @@ class SentimentModel:
     shift: float = 0.0
     neutral_band: float = 0.15
     meta: dict[str, Any] = field(default_factory=dict)
+    # optional non-linear part over the same hashed n-grams: score += mlp_weight * mlp(x)
+    mlp: HashMLP | None = None
+    mlp_weight: float = 0.0
 
     # -- inference --------------------------------------------------------------------------------
     def _require(self) -> np.ndarray:
@@ -55,8 +57,14 @@ class SentimentModel:
         return self.weights
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw linear scores (> 0 means positive) of already-cleaned texts."""
-        return self.featurizer.score(list(texts), self._require(), self.bias)
+        """Raw scores (> 0 means positive) of already-cleaned texts."""
+        w = self._require()
+        if self.mlp is None or self.mlp_weight == 0.0:
+            return self.featurizer.score(list(texts), w, self.bias)
+        xs = list(texts)
+        r, c, v = self.featurizer.coo(xs)
+        lin = np.bincount(r, weights=v * w[c], minlength=len(xs)) + self.bias
+        return lin + self.mlp_weight * self.mlp.score_coo(r, c, v, len(xs), self.featurizer.n_bits)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probability that each (cleaned) text is positive."""
@@ -113,8 +121,14 @@ class SentimentModel:
             r = np.log((pc / pc.sum()) / (nc / nc.sum())).astype(np.float32)
             X = (X @ sp.diags(r)).tocsr()
         if len(xs) > 100_000 or alpha is not None:
-            clf = SGDClassifier(loss="log_loss", alpha=alpha or 5e-7, max_iter=epochs, tol=None,
-                                average=True, random_state=seed)
+            clf = SGDClassifier(
+                loss="log_loss",
+                alpha=alpha or 5e-7,
+                max_iter=epochs,
+                tol=None,
+                average=True,
+                random_state=seed,
+            )
             clf.fit(X, y, sample_weight=sw)
         else:
             clf = LogisticRegression(C=4.0, solver="liblinear", max_iter=500)
@@ -174,8 +188,12 @@ class SentimentModel:
             cx, cy, cw = clause_examples(model, xs, y)
             if cx:
                 model = self._fit_residual(
-                    xs + cx, np.concatenate([y, np.asarray(cy, np.int64)]),
-                    np.concatenate([w, np.asarray(cw)]), prior_w, C)
+                    xs + cx,
+                    np.concatenate([y, np.asarray(cy, np.int64)]),
+                    np.concatenate([w, np.asarray(cw)]),
+                    prior_w,
+                    C,
+                )
                 model.meta["clause_examples"] = len(cx)
         if calibrate:
             z = self._oof_scores(xs, y, w, prior_w, C, groups)
@@ -184,14 +202,21 @@ class SentimentModel:
                 full = w >= 1.0
                 p = _sigmoid(model.scale * z + model.shift)
                 model.meta["out_of_fold"] = {
-                    "balanced_acc": round(float(np.mean([np.mean((p[full & (y == c)] > 0.5) == c)
-                                                         for c in (0, 1)])), 4),
-                    "n": int(full.sum()), "negatives": int((full & (y == 0)).sum()),
+                    "balanced_acc": round(
+                        float(np.mean([np.mean((p[full & (y == c)] > 0.5) == c) for c in (0, 1)])), 4
+                    ),
+                    "n": int(full.sum()),
+                    "negatives": int((full & (y == 0)).sum()),
                 }
         return model
 
     def _oof_scores(
-        self, xs: list[str], y: np.ndarray, w: np.ndarray, prior_w: np.ndarray, C: float,
+        self,
+        xs: list[str],
+        y: np.ndarray,
+        w: np.ndarray,
+        prior_w: np.ndarray,
+        C: float,
         groups: Sequence[str] | None,
     ) -> np.ndarray | None:
         if groups is not None and len(set(groups)) >= 2:
@@ -221,6 +246,18 @@ class SentimentModel:
 
         X = self.featurizer.transform_batches(xs)
         z = X @ prior_w + self.bias
+        if self.mlp is not None and self.mlp_weight != 0.0:
+            z = z + self.mlp_weight * np.concatenate(
+                [
+                    self.mlp.score_coo(
+                        *self.featurizer.coo(xs[i : i + 20000]),
+                        len(xs[i : i + 20000]),
+                        self.featurizer.n_bits,
+                    )
+                    for i in range(0, len(xs), 20000)
+                ]
+                or [np.zeros(0)]
+            )
         big = 10.0  # the prior column is scaled so its weight is hardly penalised
         Xa = sp.hstack([X, sp.csr_matrix((z / big).reshape(-1, 1))]).tocsr()
         clf = LogisticRegression(C=C, solver="liblinear", max_iter=1000)
@@ -231,21 +268,52 @@ class SentimentModel:
         meta = {k: v for k, v in self.meta.items() if k != "metrics"}
         meta["prior"] = {"alpha": alpha, "source": self.meta.get("name", "prior")}
         meta.setdefault("trained_on", []).append({"n": len(xs), "positives": int(y.sum()), "domain": True})
-        return SentimentModel(self.featurizer, new_w, alpha * self.bias + float(clf.intercept_[0]),
-                              1.0, 0.0, self.neutral_band, meta)
+        return SentimentModel(
+            self.featurizer,
+            new_w,
+            alpha * self.bias + float(clf.intercept_[0]),
+            1.0,
+            0.0,
+            self.neutral_band,
+            meta,
+            self.mlp,
+            alpha * self.mlp_weight,
+        )
 
     # -- persistence ------------------------------------------------------------------------------
-    def save(self, path: str | Path) -> Path:
-        """Write ``model.json`` + ``weights.npz`` into directory ``path`` (created)."""
+    def save(self, path: str | Path, quantized: bool | None = None) -> Path:
+        """Write ``model.json`` + ``weights.npz`` into directory ``path`` (created).
+
+        Weights are stored as float16, or with ``quantized`` as 8-bit codes into a fitted codebook
+        (:mod:`kkot.ml.reviews.quant`, half the size); ``None`` quantises models of 2**21 features or more.
+        """
         w = self._require()
         p = Path(path)
         p.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(p / "weights.npz", weights=w.astype(np.float16))
+        if quantized is None:
+            quantized = w.shape[0] >= 1 << 21
+        arrays: dict[str, np.ndarray] = {}
+        if quantized:
+            from kkot.ml.reviews.quant import quantize
+
+            arrays["codes"], arrays["codebook"] = quantize(w)
+        else:
+            arrays["weights"] = w.astype(np.float16)
+        if self.mlp is not None:
+            arrays.update(self.mlp.arrays())
+        np.savez_compressed(p / "weights.npz", **arrays)
         doc = {
-            "format": "kkot.sentiment", "version": FORMAT_VERSION,
-            "featurizer": self.featurizer.to_json(), "bias": self.bias, "scale": self.scale,
-            "shift": self.shift, "neutral_band": self.neutral_band, "meta": self.meta,
+            "format": "kkot.sentiment",
+            "version": FORMAT_VERSION,
+            "featurizer": self.featurizer.to_json(),
+            "bias": self.bias,
+            "scale": self.scale,
+            "shift": self.shift,
+            "neutral_band": self.neutral_band,
+            "meta": self.meta,
         }
+        if self.mlp is not None:
+            doc["mlp"] = {"n_bits": self.mlp.n_bits, "weight": self.mlp_weight}
         (p / "model.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
         return p
 
@@ -260,84 +328,24 @@ class SentimentModel:
         if doc.get("format") != "kkot.sentiment":
             raise ValueError(f"{meta_path} is not a kkot sentiment model")
         with np.load(p / "weights.npz", allow_pickle=False) as z:
-            w = z["weights"].astype(np.float32)
+            if "codes" in z.files:
+                from kkot.ml.reviews.quant import dequantize
+
+                w = dequantize(z["codes"], z["codebook"])
+            else:
+                w = z["weights"].astype(np.float32)
+            mlp = HashMLP.from_arrays(int(doc["mlp"]["n_bits"]), z) if doc.get("mlp") else None
         feat = HashFeaturizer(**doc["featurizer"])
         if w.shape != (feat.n_features,):
             raise ValueError(f"weights shape {w.shape} does not match featurizer ({feat.n_features})")
-        return cls(feat, w, float(doc["bias"]), float(doc.get("scale", 1.0)), float(doc.get("shift", 0.0)),
-                   float(doc.get("neutral_band", 0.15)), dict(doc.get("meta", {})))
-
-
-def _platt(z: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> tuple[float, float]:
-    """Fit ``p = sigmoid(a * z + b)`` by Newton's method with class-balanced weights."""
-    wt = _balanced_weights(y) * (1.0 if w is None else w)
-    a, b = 1.0, 0.0
-    yf = y.astype(np.float64)
-    for _ in range(100):
-        p = _sigmoid(a * z + b)
-        r = wt * (p - yf)
-        h = wt * p * (1 - p) + 1e-12
-        g = np.array([np.sum(r * z), np.sum(r)]) + np.array([1e-3 * (a - 1), 0.0])
-        H = np.array([[np.sum(h * z * z) + 1e-3, np.sum(h * z)], [np.sum(h * z), np.sum(h)]])
-        try:
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            break
-        a, b = a - float(step[0]), b - float(step[1])
-        if np.abs(step).max() < 1e-7:
-            break
-    return max(a, 1e-3), b
-
-
-def _balanced_weights(y: np.ndarray) -> np.ndarray:
-    pos = max(int(y.sum()), 1)
-    neg = max(len(y) - int(y.sum()), 1)
-    return np.where(y == 1, len(y) / (2.0 * pos), len(y) / (2.0 * neg))
-
-
-def clause_examples(
-    model: SentimentModel, texts: Sequence[str], labels: Sequence[int], confident: float = 0.85,
-    weight: float = 0.5,
-) -> tuple[list[str], list[int], list[float]]:
-    """Clause-level training examples from star-labelled reviews whose clauses disagree.
-
-    For each review with two or more clauses: the clause that best supports the review's label is a
-    witness and keeps that label (multiple-instance assumption: a 1-2 star review has at least one
-    negative clause); clauses the model confidently scores against the review's label (``p >=
-    confident`` the other way, e.g. "사이즈는 딱 맞는데" inside a 1-star review) are kept with their own
-    polarity. Clauses of reviews whose clauses all agree add nothing new and are skipped.
-    """
-    out_x: list[str] = []
-    out_y: list[int] = []
-    out_w: list[float] = []
-    clause_lists = [[c.text for c in split_clauses(t)] for t in texts]
-    flat = [c for cl in clause_lists for c in cl]
-    if not flat:
-        return out_x, out_y, out_w
-    probs = model.predict_proba(flat)
-    k = 0
-    lo = 1.0 - confident
-    for cl, y in zip(clause_lists, labels, strict=True):
-        p = probs[k : k + len(cl)]
-        k += len(cl)
-        if len(cl) < 2:
-            continue
-        agrees = p > 0.5 if y == 1 else p < 0.5
-        if bool(agrees.all()):
-            continue
-        witness = int(np.argmax(p) if y == 1 else np.argmin(p))
-        out_x.append(cl[witness])
-        out_y.append(int(y))
-        out_w.append(weight)
-        for i, pi in enumerate(p):
-            if i != witness and (pi >= confident or pi <= lo) and (pi > 0.5) != (y == 1):
-                out_x.append(cl[i])
-                out_y.append(1 if pi > 0.5 else 0)
-                out_w.append(weight)
-    return out_x, out_y, out_w
-
-
-def logit(p: float) -> float:
-    """Inverse sigmoid (helper for tests and reports)."""
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
+        return cls(
+            feat,
+            w,
+            float(doc["bias"]),
+            float(doc.get("scale", 1.0)),
+            float(doc.get("shift", 0.0)),
+            float(doc.get("neutral_band", 0.15)),
+            dict(doc.get("meta", {})),
+            mlp,
+            float(doc["mlp"]["weight"]) if mlp is not None else 0.0,
+        )

@@ -7,31 +7,38 @@ Django-free. The platform calls:
 - :func:`dominant_colours` - Korean colour names with shares;
 - :class:`VisualEncoder` (+ :func:`default_embedder`) and :class:`VectorIndex` - search by photo;
 - :class:`CategoryPredictor` / :func:`predict_category` - title + image -> top-3 categories;
-- :func:`suggest_outfit` - complementary items with colour-harmony reasons.
+- :func:`suggest_outfit` - complementary items with colour-harmony reasons;
+- catalog-trained heads: :class:`MetricHead` (search vectors from the platform's categories, joined by
+  :func:`search_vectors`) and :class:`ColourClassifier` over :func:`colour_histograms` (colour naming learned
+  from sellers' colour labels).
 
 Heavy parts (the CNN weights, faiss) load lazily on first use.
 """
 
 from kkot.ml.vision.checks import CheckResult, ImageReport, check_image, check_images
-from kkot.ml.vision.colour import COLOUR_NAMES, ColourShare, dominant_colours
+from kkot.ml.vision.colour import COLOUR_NAMES, ColourClassifier, ColourShare, dominant_colours
 from kkot.ml.vision.io import ImageLoadError, LoadedImage, load_image
 
 __all__ = [
     "COLOUR_NAMES",
     "CategoryPredictor",
     "CheckResult",
+    "ColourClassifier",
     "ColourShare",
     "ImageLoadError",
     "ImageReport",
     "LoadedImage",
+    "MetricHead",
     "VectorIndex",
     "VisualEncoder",
     "check_image",
     "check_images",
+    "colour_histograms",
     "default_embedder",
     "dominant_colours",
     "load_image",
     "predict_category",
+    "search_vectors",
     "suggest_outfit",
 ]
 
@@ -49,6 +56,14 @@ def __getattr__(name: str):  # lazy: keep `import kkot.ml.vision` light
         from kkot.ml.vision import category
 
         return getattr(category, name)
+    if name in ("MetricHead", "search_vectors"):
+        from kkot.ml.vision import metric
+
+        return getattr(metric, name)
+    if name == "colour_histograms":
+        from kkot.ml.vision.colour_learn import colour_histograms
+
+        return colour_histograms
     if name == "suggest_outfit":
         from kkot.ml.vision.outfit import suggest_outfit
 

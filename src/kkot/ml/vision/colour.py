@@ -3,7 +3,11 @@
 Pipeline: segment the product (:func:`kkot.ml.vision.segment.segment_foreground`), name every foreground
 pixel by its nearest colour prototype in CIE Lab (hand-written prototypes from standard colour values; no
 learned parameters), and report each name's share. Highlights and deep shadows are down-weighted because
-they carry the lighting, not the dye. ``멀티`` is reported when no colour dominates.
+they carry the lighting, not the dye. ``멀티`` is reported when no colour dominates. When a shade comes
+first (스카이블루, 네이비, 와인, ...), its base hue is offered as the alternative name (``SHADE_FAMILY``).
+
+A platform with sellers' colour labels can learn its own mapping: :class:`ColourClassifier` over
+:func:`kkot.ml.vision.colour_learn.colour_histograms` (foreground Lab / hue / name histograms).
 """
 
 from __future__ import annotations
@@ -25,8 +29,26 @@ __all__ = [
 ]
 
 COLOUR_NAMES: tuple[str, ...] = (
-    "블랙", "화이트", "아이보리", "베이지", "그레이", "네이비", "블루", "스카이블루", "그린", "카키",
-    "옐로우", "오렌지", "레드", "와인", "핑크", "퍼플", "브라운", "실버", "골드", "멀티",
+    "블랙",
+    "화이트",
+    "아이보리",
+    "베이지",
+    "그레이",
+    "네이비",
+    "블루",
+    "스카이블루",
+    "그린",
+    "카키",
+    "옐로우",
+    "오렌지",
+    "레드",
+    "와인",
+    "핑크",
+    "퍼플",
+    "브라운",
+    "실버",
+    "골드",
+    "멀티",
 )
 
 # sRGB prototypes per name (several per name: shades that commonly occur in product photos).
@@ -47,23 +69,63 @@ _PROTOTYPES: dict[str, list[tuple[int, int, int]]] = {
     "와인": [(110, 22, 42), (88, 22, 36), (115, 30, 60)],
     "핑크": [(240, 150, 180), (232, 100, 150), (250, 195, 205), (205, 55, 125)],
     "퍼플": [(110, 50, 140), (145, 95, 175), (78, 40, 100), (185, 165, 215)],
-    "브라운": [(110, 70, 40), (145, 95, 55), (78, 50, 32), (165, 115, 75), (100, 75, 58), (72, 58, 50),
-             (95, 80, 70)],
+    "브라운": [
+        (110, 70, 40),
+        (145, 95, 55),
+        (78, 50, 32),
+        (165, 115, 75),
+        (100, 75, 58),
+        (72, 58, 50),
+        (95, 80, 70),
+    ],
     "골드": [(205, 165, 65)],
 }
 
 #: Mapping of the 44 ``baseColour`` labels of fashion_product_images_small_subset onto kkot's names
 #: (used only by the benchmark; "" = unlabelled rows, excluded).
 FASHION_COLOUR_MAP: dict[str, str] = {
-    "Black": "블랙", "White": "화이트", "Off White": "아이보리", "Cream": "아이보리",
-    "Beige": "베이지", "Nude": "베이지", "Skin": "베이지", "Taupe": "베이지", "Tan": "브라운",
-    "Grey": "그레이", "Grey Melange": "그레이", "Charcoal": "그레이", "Steel": "그레이",
-    "Navy Blue": "네이비", "Blue": "블루", "Turquoise Blue": "스카이블루", "Teal": "그린",
-    "Green": "그린", "Sea Green": "그린", "Fluorescent Green": "그린", "Olive": "카키", "Khaki": "카키",
-    "Yellow": "옐로우", "Mustard": "옐로우", "Orange": "오렌지", "Rust": "오렌지", "Peach": "핑크",
-    "Red": "레드", "Maroon": "와인", "Burgundy": "와인", "Pink": "핑크", "Magenta": "핑크",
-    "Purple": "퍼플", "Lavender": "퍼플", "Mauve": "퍼플", "Brown": "브라운", "Coffee Brown": "브라운",
-    "Copper": "브라운", "Bronze": "브라운", "Silver": "실버", "Metallic": "실버", "Gold": "골드",
+    "Black": "블랙",
+    "White": "화이트",
+    "Off White": "아이보리",
+    "Cream": "아이보리",
+    "Beige": "베이지",
+    "Nude": "베이지",
+    "Skin": "베이지",
+    "Taupe": "베이지",
+    "Tan": "브라운",
+    "Grey": "그레이",
+    "Grey Melange": "그레이",
+    "Charcoal": "그레이",
+    "Steel": "그레이",
+    "Navy Blue": "네이비",
+    "Blue": "블루",
+    "Turquoise Blue": "스카이블루",
+    "Teal": "그린",
+    "Green": "그린",
+    "Sea Green": "그린",
+    "Fluorescent Green": "그린",
+    "Olive": "카키",
+    "Khaki": "카키",
+    "Yellow": "옐로우",
+    "Mustard": "옐로우",
+    "Orange": "오렌지",
+    "Rust": "오렌지",
+    "Peach": "핑크",
+    "Red": "레드",
+    "Maroon": "와인",
+    "Burgundy": "와인",
+    "Pink": "핑크",
+    "Magenta": "핑크",
+    "Purple": "퍼플",
+    "Lavender": "퍼플",
+    "Mauve": "퍼플",
+    "Brown": "브라운",
+    "Coffee Brown": "브라운",
+    "Copper": "브라운",
+    "Bronze": "브라운",
+    "Silver": "실버",
+    "Metallic": "실버",
+    "Gold": "골드",
     "Multi": "멀티",
 }
 
@@ -114,6 +176,15 @@ ANALYSIS_SIDE = 96  # colours are read at this size
 ERODE = 2  # pixels (at 96 px) removed along the product outline: anti-aliasing halo and soft shadows
 #: grey pixels are often shading of black or white products: they count less (tuned on the dev split)
 NAME_WEIGHTS = {"그레이": 0.75}
+#: the base hue of a shade: offered as the alternative (second) name when the shade comes first
+SHADE_FAMILY = {
+    "스카이블루": "블루",
+    "네이비": "블루",
+    "와인": "레드",
+    "핑크": "레드",
+    "카키": "그린",
+    "골드": "옐로우",
+}
 
 
 def name_scores(lab: np.ndarray) -> np.ndarray:
@@ -186,7 +257,13 @@ def dominant_colours(
     shares = shares / max(float(shares.sum()), 1e-9)
     hard = scores.argmax(1)
     hard_share = np.bincount(hard, weights=wts, minlength=len(COLOUR_NAMES)) / max(float(wts.sum()), 1e-9)
-    order = np.argsort(-shares)
+    order = [int(j) for j in np.argsort(-shares)]
+    parent = SHADE_FAMILY.get(COLOUR_NAMES[order[0]])
+    if parent is not None and COLOUR_NAMES[order[1]] != parent and hard_share[order[1]] < min_share:
+        # a shade's alternative name is its base hue (a light blue shirt is also "블루"), unless the
+        # runner-up is a real second colour of the product
+        order.remove(COLOUR_NAMES.index(parent))
+        order.insert(1, COLOUR_NAMES.index(parent))
     out: list[ColourShare] = []
     for rank, j in enumerate(order[:top]):
         # the runner-up is always kept (an alternative name for the main colour); others need a real share
@@ -194,8 +271,9 @@ def dominant_colours(
             break
         sel = hard == j
         mean = px_rgb[sel].mean(0) if sel.any() else px_rgb.mean(0)
-        out.append(ColourShare(COLOUR_NAMES[j], float(hard_share[j]), tuple(int(v) for v in mean),
-                               float(shares[j])))
+        out.append(
+            ColourShare(COLOUR_NAMES[j], float(hard_share[j]), tuple(int(v) for v in mean), float(shares[j]))
+        )
     passing = int((hard_share >= min_share).sum())
     if shares[order[0]] < multi_threshold and passing >= 3:
         covered = float(hard_share[hard_share >= min_share].sum())
@@ -240,7 +318,8 @@ def colour_descriptor(rgb: np.ndarray) -> np.ndarray:
 class ColourClassifier:
     """A colour head the platform trains on its own catalog (seller-entered colour names per photo).
 
-    ``fit(descriptors, names)`` with :func:`colour_descriptor` rows; ``predict_top(descriptors, k)`` returns
+    ``fit(descriptors, names)`` with :func:`kkot.ml.vision.colour_learn.colour_histograms` rows (or the older
+    :func:`colour_descriptor`); ``predict_top(descriptors, k)`` returns
     (name, probability) lists. Logistic regression; saved as json + npz (no pickle).
     """
 
@@ -261,7 +340,9 @@ class ColourClassifier:
         return self
 
     def predict_proba(self, descriptors: np.ndarray) -> np.ndarray:
-        z = ((np.asarray(descriptors, np.float32) - self.mean_) / self.scale_) @ self.coef_.T + self.intercept_
+        z = (
+            (np.asarray(descriptors, np.float32) - self.mean_) / self.scale_
+        ) @ self.coef_.T + self.intercept_
         if z.shape[1] == 1:  # binary
             z = np.concatenate([-z, z], axis=1) / 2
         z -= z.max(1, keepdims=True)
@@ -278,10 +359,18 @@ class ColourClassifier:
 
         d = Path(path)
         d.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(d / "colour_head.npz", mean=self.mean_, scale=self.scale_, coef=self.coef_,
-                            intercept=self.intercept_)
-        (d / "colour_head.json").write_text(json.dumps({"format": "kkot-colour-head-v1", "c": self.c,
-                                                        "classes": self.classes_}, ensure_ascii=False))
+        np.savez_compressed(
+            d / "colour_head.npz",
+            mean=self.mean_,
+            scale=self.scale_,
+            coef=self.coef_,
+            intercept=self.intercept_,
+        )
+        (d / "colour_head.json").write_text(
+            json.dumps(
+                {"format": "kkot-colour-head-v1", "c": self.c, "classes": self.classes_}, ensure_ascii=False
+            )
+        )
 
     @classmethod
     def load(cls, path: str) -> ColourClassifier:

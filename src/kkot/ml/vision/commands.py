@@ -28,11 +28,16 @@ def check_images(argv: list[str]) -> int:
     from kkot.ml.vision.checks import check_images as run_checks
     from kkot.ml.vision.report import write_csv, write_html
 
-    ap = argparse.ArgumentParser(prog="kkot images check", description="상품 사진을 검사하고 CSV/HTML 보고서를 씁니다.")
+    ap = argparse.ArgumentParser(
+        prog="kkot images check", description="상품 사진을 검사하고 CSV/HTML 보고서를 씁니다."
+    )
     ap.add_argument("paths", nargs="+", help="image files or folders")
     ap.add_argument("--out", default="image-check-report", help="output folder (default: %(default)s)")
-    ap.add_argument("--not-representative", action="store_true",
-                    help="treat the photos as extra (detail) images: looser resolution/background rules")
+    ap.add_argument(
+        "--not-representative",
+        action="store_true",
+        help="treat the photos as extra (detail) images: looser resolution/background rules",
+    )
     ap.add_argument("--max-mb", type=float, default=20.0, help="file size limit in MB")
     args = ap.parse_args(argv)
     files = _collect(args.paths)
@@ -40,8 +45,12 @@ def check_images(argv: list[str]) -> int:
         print("검사할 이미지가 없습니다.", file=sys.stderr)
         return 2
     reports = run_checks(
-        [str(f) for f in files], names=[str(f) for f in files], representative=not args.not_representative,
-        progress=True, thumbnail_side=160, max_bytes=int(args.max_mb * 1024 * 1024),
+        [str(f) for f in files],
+        names=[str(f) for f in files],
+        representative=not args.not_representative,
+        progress=True,
+        thumbnail_side=160,
+        max_bytes=int(args.max_mb * 1024 * 1024),
     )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -67,6 +76,7 @@ def train(argv: list[str]) -> int:
     ap.add_argument("--channels", default="24,48,80,128", help="conv widths c1,c2,c3,c4")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--no-refit", action="store_true", help="keep the network's own last layer")
     args = ap.parse_args(argv)
     try:
         import torch  # noqa: F401
@@ -81,10 +91,26 @@ def train(argv: list[str]) -> int:
     x_va = np.stack([square_resize(im, args.size) for im in x_va])
     channels = tuple(int(c) for c in args.channels.split(","))
     model = train_cnn(
-        x_tr, y_tr, list(CLOTHING_CLASSES), input_size=args.size, epochs=args.epochs, seed=args.seed,
-        val=(x_va, y_va), threads=args.threads, channels=channels,  # type: ignore[arg-type]
-        meta={"data": "clothing_dataset_small (CC0) train split", "epochs": args.epochs, "seed": args.seed},
+        x_tr,
+        y_tr,
+        list(CLOTHING_CLASSES),
+        input_size=args.size,
+        epochs=args.epochs,
+        seed=args.seed,
+        val=(x_va, y_va),
+        threads=args.threads,
+        channels=channels,  # type: ignore[arg-type]
+        meta={
+            "data": "clothing_dataset_small (CC0): CNN on the train split; last layer refit on train + validation",
+            "epochs": args.epochs,
+            "seed": args.seed,
+        },
     )
+    if not args.no_refit:  # last layer: logistic regression on train + validation, C by cross-validation
+        from kkot.ml.vision.train import refit_classifier
+
+        x_va_src, y_va_src = load_clothing("validation", src)
+        refit_classifier(model, np.concatenate([x_tr, x_va_src]), np.concatenate([y_tr, y_va_src]))
     x_te, y_te = load_clothing("test", src)
     acc = float((model.predict_proba(x_te).argmax(1) == y_te).mean())
     model.meta["clothing_test_top1"] = round(acc, 4)

@@ -72,6 +72,20 @@ EVENT_LABELS = {
     "claim_exchange_rejected": gettext_lazy("교환 거부"),
     "claim_cancel_rejected": gettext_lazy("취소 거부"),
     "claim_exchange_completed": gettext_lazy("교환 완료"),
+    "claim_return_refunded": gettext_lazy("반품 환불"),
+    "claim_exchange_converted": gettext_lazy("교환 → 반품 전환"),
+    # return pickups (kkot.fulfillment.returns): "return_<status>"
+    "return_pickup_requested": gettext_lazy("회수 요청"),
+    "return_in_transit": gettext_lazy("회수중"),
+    "return_pickup_failed": gettext_lazy("회수 실패"),
+    "return_arrived": gettext_lazy("회수 완료·검수 대기"),
+    "return_passed": gettext_lazy("검수 통과"),
+    "return_failed": gettext_lazy("검수 불합격"),
+    "return_restocked": gettext_lazy("재입고"),
+    "return_disposed": gettext_lazy("폐기"),
+    "return_replacement_shipped": gettext_lazy("교환 상품 발송"),
+    "return_completed": gettext_lazy("회수·검수 완료"),
+    "return_rejected": gettext_lazy("반품 거절"),
 }
 
 

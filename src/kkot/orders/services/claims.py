@@ -4,6 +4,9 @@
   request becomes a return request. Cancelling an unpaid order cancels its whole unpaid purchase.
 - Return/exchange after delivery: the shopper requests, the seller approves or rejects. Approval of a return
   restocks and refunds; an exchange restocks the returned units and reserves the replacement option.
+  With a pickup (회수, :mod:`kkot.fulfillment.returns`) approval is deferred (``defer_settlement``): the pickup
+  arrives, the seller inspects, restocks or disposes, then the refund (:func:`claim_return_refund`) or the
+  replacement (:func:`claim_exchange_ship`) follows through the same refund and stock paths.
 - Who pays the return shipping: the shopper for 단순변심/기타 (round trip when the order shipped free, one way
   otherwise, deducted from the refund), the seller for 상품불량/오배송/배송지연.
 - Refund arithmetic: see :mod:`kkot.orders.pricing`.
@@ -182,40 +185,126 @@ def _claim_for_seller(*, store, actor, claim_id) -> Claim:
     return claim
 
 
+def _settle_return(order: Order, claim: Claim, lines, *, actor, role: str, restock: bool, at) -> Decimal:
+    """The refund of an accepted return: units counted as returned, the return shipping fee kept when the shopper
+    pays, the refund through :func:`payment_refund` (idempotent per claim), 반품완료 when nothing is left.
+    ``restock``: put the units back on the shelf here (without a pickup; with one, the inspection decides)."""
+    refund = ZERO
+    for ln, q, _ev in lines:
+        refund += _line_refund(ln, q)
+        OrderLine.objects.filter(pk=ln.pk).update(returned_qty=F("returned_qty") + q)
+    if restock:
+        stock_restock(quantities={ln.variant_id: q for ln, q, _ev in lines}, ref=order.number)
+    fee = return_shipping_fee(reason=claim.reason, base_fee=order.store.shipping_base_fee,
+                              order_shipping_fee=order.shipping_fee, refund=refund)
+    claim.return_shipping_fee, claim.refund_amount = fee, refund - fee
+    claim.status, claim.resolved_at = ClaimStatus.COMPLETED, at
+    claim.save(update_fields=["return_shipping_fee", "refund_amount", "status", "resolved_at"])
+    payment_refund(order=order, amount=refund - fee, reason=_("반품"), idempotency_key=f"claim-{claim.pk}",
+                   claim=claim)
+    order.refresh_from_db()
+    audit(order=order, kind="claim_return_approved" if restock else "claim_return_refunded", actor=actor,
+          role=role, at=at, data={"claim": claim.pk, "refund": int(refund - fee), "return_shipping_fee": int(fee)})
+    if _all_units_gone(order) and order.status == OrderStatus.DELIVERED:
+        order_transition(order=order, to=OrderStatus.RETURNED, actor=actor, role=role, reason=_("전체 반품"), at=at)
+    return refund - fee
+
+
+def _notify_claim(claim: Claim) -> None:
+    from kkot.orders.services.notify import claim_notify
+
+    transaction.on_commit(lambda: claim_notify(claim_id=claim.pk))
+
+
 @transaction.atomic
-def claim_approve(*, store, actor, claim_id) -> Claim:
-    """Seller accepts a return (restock + refund) or an exchange (restock + reserve the replacement)."""
+def claim_approve(*, store, actor, claim_id, defer_settlement: bool = False) -> Claim:
+    """Seller accepts a return (restock + refund) or an exchange (restock + reserve the replacement).
+
+    ``defer_settlement`` (the pickup flow in :mod:`kkot.fulfillment.returns`): the claim only becomes 승인;
+    stock, refund and replacement follow the pickup and its inspection through :func:`claim_return_refund`,
+    :func:`claim_exchange_ship`, :func:`claim_exchange_convert` and :func:`claim_reject_after_inspection`."""
     claim = _claim_for_seller(store=store, actor=actor, claim_id=claim_id)
     order = Order.objects.select_for_update().get(pk=claim.order_id)
     lines = [(cl.line, cl.quantity, cl.exchange_variant_id) for cl in claim.lines.select_related("line")]
     now = timezone.now()
-    if claim.kind == ClaimKind.EXCHANGE:
+    if defer_settlement:
+        claim.status, claim.resolved_at = ClaimStatus.APPROVED, now
+        claim.save(update_fields=["status", "resolved_at"])
+        audit(order=order, kind=f"claim_{claim.kind}_approved", actor=actor, role="seller", at=now,
+              data={"claim": claim.pk, "pickup": True})
+    elif claim.kind == ClaimKind.EXCHANGE:
         stock_reserve(quantities={ev: q for _ln, q, ev in lines})
         stock_restock(quantities={ln.variant_id: q for ln, q, _ev in lines}, ref=order.number)
         claim.status, claim.resolved_at = ClaimStatus.APPROVED, now
         claim.save(update_fields=["status", "resolved_at"])
         audit(order=order, kind="claim_exchange_approved", actor=actor, role="seller", at=now, data={"claim": claim.pk})
     else:
-        refund = ZERO
-        for ln, q, _ev in lines:
-            refund += _line_refund(ln, q)
-            OrderLine.objects.filter(pk=ln.pk).update(returned_qty=F("returned_qty") + q)
-        stock_restock(quantities={ln.variant_id: q for ln, q, _ev in lines}, ref=order.number)
-        fee = return_shipping_fee(reason=claim.reason, base_fee=order.store.shipping_base_fee,
-                                  order_shipping_fee=order.shipping_fee, refund=refund)
-        claim.return_shipping_fee, claim.refund_amount = fee, refund - fee
-        claim.status, claim.resolved_at = ClaimStatus.COMPLETED, now
-        claim.save(update_fields=["return_shipping_fee", "refund_amount", "status", "resolved_at"])
-        payment_refund(order=order, amount=refund - fee, reason=_("반품"), idempotency_key=f"claim-{claim.pk}",
-                       claim=claim)
-        order.refresh_from_db()
-        audit(order=order, kind="claim_return_approved", actor=actor, role="seller", at=now,
-              data={"claim": claim.pk, "refund": int(refund - fee), "return_shipping_fee": int(fee)})
-        if _all_units_gone(order) and order.status == OrderStatus.DELIVERED:
-            order_transition(order=order, to=OrderStatus.RETURNED, actor=actor, role="seller", reason=_("전체 반품"))
-    from kkot.orders.services.notify import claim_notify
+        _settle_return(order, claim, lines, actor=actor, role="seller", restock=True, at=now)
+    _notify_claim(claim)
+    return claim
 
-    transaction.on_commit(lambda: claim_notify(claim_id=claim.pk))
+
+def _approved_claim(claim_id, kind: str | None = None) -> tuple[Claim, Order]:
+    claim = Claim.objects.select_for_update().filter(pk=claim_id).first() if str(claim_id).isdigit() else None
+    if claim is None:
+        raise NotFound(_("요청을 찾을 수 없습니다."))
+    if claim.status != ClaimStatus.APPROVED or (kind is not None and claim.kind != kind):
+        raise Conflict(_("승인된 %(k)s 요청이 아닙니다(현재: %(k2)s %(s)s).")
+                       % {"k": ClaimKind(kind).label if kind else _("반품/교환"), "k2": claim.get_kind_display(),
+                          "s": claim.get_status_display()}, code="claim_state")
+    return claim, Order.objects.select_for_update().get(pk=claim.order_id)
+
+
+@transaction.atomic
+def claim_return_refund(*, claim_id, actor, role: str = "seller", at=None) -> Claim:
+    """Refund an approved (pickup-flow) return; its stock was handled by the inspection (restock or dispose)."""
+    claim, order = _approved_claim(claim_id, ClaimKind.RETURN)
+    lines = [(cl.line, cl.quantity, None) for cl in claim.lines.select_related("line")]
+    _settle_return(order, claim, lines, actor=actor, role=role, restock=False, at=at or timezone.now())
+    _notify_claim(claim)
+    return claim
+
+
+@transaction.atomic
+def claim_exchange_ship(*, claim_id, actor, at=None) -> Claim:
+    """The replacement of an approved (pickup-flow) exchange leaves the warehouse: the new options are reserved
+    and shipped through the ledger in one go (Conflict ``out_of_stock`` and nothing changes when one is short),
+    and the exchange is complete."""
+    claim, order = _approved_claim(claim_id, ClaimKind.EXCHANGE)
+    at = at or timezone.now()
+    cls = [cl for cl in claim.lines.all() if cl.exchange_variant_id]
+    stock_reserve(quantities={cl.exchange_variant_id: cl.quantity for cl in cls})
+    stock_ship_lines(lines=[(cl.exchange_variant_id, cl.quantity, cl.line_id) for cl in cls], ref=order.number,
+                     actor=actor)
+    claim.status = ClaimStatus.COMPLETED
+    claim.save(update_fields=["status"])
+    audit(order=order, kind="claim_exchange_completed", actor=actor, role="seller", at=at, data={"claim": claim.pk})
+    _notify_claim(claim)
+    return claim
+
+
+@transaction.atomic
+def claim_exchange_convert(*, claim_id, actor, reason: str = "") -> Claim:
+    """An approved (pickup-flow) exchange becomes a return (e.g. the new option is sold out); the refund follows
+    with :func:`claim_return_refund`."""
+    claim, order = _approved_claim(claim_id, ClaimKind.EXCHANGE)
+    claim.kind = ClaimKind.RETURN
+    claim.save(update_fields=["kind"])
+    audit(order=order, kind="claim_exchange_converted", actor=actor, role="seller", reason=reason,
+          data={"claim": claim.pk})
+    return claim
+
+
+@transaction.atomic
+def claim_reject_after_inspection(*, claim_id, actor, reason: str) -> Claim:
+    """The returned units failed inspection and the seller refuses the claim (the units go back to the shopper)."""
+    if not (reason or "").strip():
+        raise ValidationError(_("거부 사유를 입력해 주세요."), code="reason_required")
+    claim, order = _approved_claim(claim_id)
+    claim.status, claim.reject_reason, claim.resolved_at = ClaimStatus.REJECTED, reason.strip()[:300], timezone.now()
+    claim.save(update_fields=["status", "reject_reason", "resolved_at"])
+    audit(order=order, kind=f"claim_{claim.kind}_rejected", actor=actor, role="seller", reason=reason)
+    _notify_claim(claim)
     return claim
 
 

@@ -81,11 +81,28 @@ def test_coview_counts_become_the_reason_text(shop):
     assert by_pk[b.pk] == "최근 본 '린넨 셔츠'와 함께 많이 본 상품"
 
 
+def test_with_enough_sessions_the_session_model_is_a_stan_slist_blend(shop, monkeypatch):
+    from kkot.ml.recs import BlendRecommender, SessionLinear
+    from kkot.recommendations import services
+
+    store, a, b, c, d, _e = shop
+    monkeypatch.setattr(services, "BLEND_MIN_SESSIONS", 3)
+    _train()
+    session = modelset.current_set().model("session")
+    assert isinstance(session, BlendRecommender) and isinstance(session.members[1], SessionLinear)
+    w = recs.viewed_together(product=a, store_id=store.pk)
+    assert w.source == "model" and [it.product.pk for it in w.items][:2] == [b.pk, c.pk]
+    assert services.session_model(2).name == "sknn"  # too few sessions: STAN alone
+
+
 def test_business_rules_stock_status_store_boundary_and_diversity(shop):
     store, a, b, c, d, e = shop
     _train()
+    before = [it.product.pk for it in recs.viewed_together(product=a, store_id=store.pk).items]
+    assert {b.pk, c.pk, d.pk} <= set(before)  # the visibility bitset of this version is now cached
     Product.objects.filter(pk=b.pk).update(stock_total=0, status=Product.Status.SOLD_OUT)
     Product.objects.filter(pk=c.pk).update(status=Product.Status.HIDDEN)
+    # sold out / hidden a moment ago: the shown products are checked live, whatever the cached bitset says
     pks = [it.product.pk for it in recs.viewed_together(product=a, store_id=store.pk).items]
     assert b.pk not in pks and c.pk not in pks and d.pk in pks
     # another store's product is left out of a per-store widget
@@ -100,6 +117,7 @@ def test_business_rules_stock_status_store_boundary_and_diversity(shop):
     store.status = "open"
     store.save(update_fields=["status"])
     Product.objects.filter(pk__in=[b.pk, c.pk]).update(stock_total=5, status=Product.Status.ON_SALE)
+    modelset.current_set().cache.clear()  # back in stock: shown again once the bitset is refreshed (VISIBLE_TTL_S)
     w = recs.similar(product=e, store_id=store.pk)
     assert len(w.items) == recs.MAX_PER_CATEGORY == 3
 

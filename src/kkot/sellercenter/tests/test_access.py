@@ -14,9 +14,9 @@ from kkot.catalog.models import Product, ProductImage
 from kkot.stores.models import StoreBanner, StoreMembership
 
 ID_KWARGS = {"product_id", "image_id", "banner_id", "membership_id", "token_id", "order_id", "claim_id", "coupon_id",
-             "shipment_id"}
+             "shipment_id", "case_id", "review_id", "question_id"}
 DOWNLOADS = ("import_template", "product_export", "category_fields", "order_export", "tracking_template",
-             "settlement_export", "advisor_export")
+             "settlement_export", "advisor_export", "advisor_ads_template")
 
 
 def _patterns():
@@ -34,11 +34,43 @@ def _kwargs(names, w, slug=None):
         "slug": slug or w.store.slug, "product_id": w.product.pk, "image_id": w.image.pk, "banner_id": w.banner.pk,
         "membership_id": w.viewer_membership.pk, "token_id": w.token.pk, "category_id": w.product.category_id,
         "fmt": "csv", "order_id": w.order.pk, "claim_id": w.claim.pk, "coupon_id": w.coupon.pk,
-        "shipment_id": w.order.shipments.get().pk,
+        "shipment_id": w.order.shipments.get().pk, "case_id": _return_case_id(w),
+        "review_id": _review_ids(w)[0], "question_id": _review_ids(w)[1],
     }
     missing = names - set(values)
     assert not missing, f"add a value for URL kwarg(s) {missing} in this test"
     return {n: values[n] for n in names}
+
+
+def _review_ids(w) -> tuple[int, int]:
+    """A review (of the world's delivered order) and a product question of the first store, made once."""
+    if not hasattr(w, "review_ids"):
+        from kkot.reviews.services import question_create, review_create
+
+        line = w.order.lines.get()
+        review = review_create(user=w.order.user, order_line_id=line.pk, stars=2, text="사이즈가 작아요 교환하고 싶어요")
+        q = question_create(user=w.order.user, product_id=line.product_id, text="재입고 언제 되나요?", is_secret=True)
+        w.review_ids = (review.pk, q.pk)
+    return w.review_ids
+
+
+def _return_case_id(w) -> int:
+    """A return case (회수·검수) of the first store, on an order of its own (made once per world)."""
+    if not hasattr(w, "return_case_id"):
+        from kkot.fulfillment.returns import claim_accept
+        from kkot.fulfillment.services import shipment_create
+        from kkot.orders.services.claims import ClaimItem, claim_request
+        from kkot.orders.services.lifecycle import order_mark_delivered
+        from kkot.orders.tests.factories import place
+
+        v = w.order.lines.get().variant
+        order = place(w.order.user, [(v.pk, 1)]).orders.get()
+        shipment_create(order=order, actor=w.owner, carrier="cj", tracking_number="223456789012")
+        order_mark_delivered(order=order)
+        claim = claim_request(order_id=order.pk, user=w.order.user, kind="return", reason="defective",
+                              items=[ClaimItem(order.lines.get().pk, 1)])
+        w.return_case_id = claim_accept(store=w.store, actor=w.owner, claim_id=claim.pk).pk
+    return w.return_case_id
 
 
 def _methods(callback):

@@ -88,14 +88,17 @@ def test_detail_shows_address_timeline_and_claims_approve_twice_reject_needs_rea
     r = client.post(reject, {"reason": " "})
     assert _msgs(r)[-1] == "거부 사유를 입력해 주세요."
     approve = f"/seller/{shop.store.slug}/claims/{shop.claim.pk}/approve/"
-    r = client.post(approve)
-    assert r["Location"] == url and _msgs(r)[-1] == "요청을 승인했습니다."
+    r = client.post(approve)  # a return: approved, and a pickup (회수) is requested; the refund follows inspection
+    case = shop.claim.return_case
+    assert r["Location"] == f"/seller/{shop.store.slug}/returns/{case.pk}/"
+    assert _msgs(r)[-1].startswith(f"요청을 승인하고 택배사에 회수를 요청했습니다(송장 {case.pickup.tracking_number}).")
     r = client.post(approve)
     assert _msgs(r)[-1] == "이미 처리된 요청입니다."
     r = client.post(reject, {"reason": "늦음"})
     assert _msgs(r)[-1] == "이미 처리된 요청입니다."
     claim = Claim.objects.get(pk=shop.claim.pk)
-    assert (claim.status, int(claim.refund_amount)) == ("completed", 29000)
+    assert (claim.status, int(claim.refund_amount)) == ("approved", 0)
+    assert f'data-case="{case.pk}"' in client.get(url).content.decode()
 
 
 def test_seller_cancel_from_the_detail_page(client, shop):

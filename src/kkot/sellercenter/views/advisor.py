@@ -54,9 +54,23 @@ def _page(request, template, nav_tab, build, default_days=30):
 def advisor_home(request, membership):
     def build(rng):
         feed = adv.insights_feed(store_id=rng.store_id, today=rng.end)
-        return {"feed": feed}
+        return {"feed": feed, "weekly_report": adv.weekly_report_enabled(store_id=rng.store_id)}
 
     return _page(request, "sellercenter/advisor/home.html", "home", build)
+
+
+@seller_page(methods=("POST",))
+def advisor_report_settings(request, membership):
+    """주간 리포트 메일 on/off (the opt-out of the weekly report)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from kkot.advisor.report import advisor_settings_set
+
+    on = request.POST.get("weekly_report") == "1"
+    advisor_settings_set(store=request.store, weekly_report=on)
+    messages.success(request, _("주간 리포트 메일을 켰습니다.") if on else _("주간 리포트 메일을 껐습니다."))
+    return redirect("sellercenter:advisor", slug=request.store.slug)
 
 
 @seller_page(methods=("GET",))
@@ -95,7 +109,9 @@ def advisor_traffic(request, membership):
         conv = go.Figure(go.Bar(x=[c.label for c in chans], y=[round(c.conversion * 100, 2) for c in chans],
                                 marker_color=PINK, text=[f"{c.conversion:.2%}" for c in chans]))
         conv.update_layout(yaxis={"title": _("유입당 결제율 (%)")})
-        return {"res": res, "funnel_chart": _fig_html(funnel, 280), "channel_chart": _fig_html(conv, 280)}
+        long_kw = adv.run_query(adv.LongKeywordQuery(rng.store_id, rng.start, rng.end))  # DuckDB over Parquet
+        return {"res": res, "funnel_chart": _fig_html(funnel, 280), "channel_chart": _fig_html(conv, 280),
+                "long_kw": long_kw}
 
     return _page(request, "sellercenter/advisor/traffic.html", "traffic", build)
 
@@ -123,17 +139,45 @@ def advisor_clicks(request, membership):
 
     def build(rng):
         res = adv.run_query(adv.SectionClicksQuery(rng.store_id, rng.start, rng.end))
-        home = [r for r in res.rows if r.page_type == "store"]
-        chart = ""
-        if home:
-            ctr = [round(r.ctr * 100, 2) for r in home]
-            fig = go.Figure(go.Heatmap(z=[[v] for v in ctr], y=[r.label for r in home], x=[_("클릭률 (%)")],
-                                       colorscale="RdPu", text=[[f"{v:.2f}%"] for v in ctr], texttemplate="%{text}"))
-            fig.update_yaxes(autorange="reversed")
-            chart = _fig_html(fig, 60 + 40 * len(home))
-        return {"res": res, "heatmap": chart}
+        pages = []
+        for page_type, title in (("store", _("스토어 홈")), ("product", _("상품 상세"))):
+            rows = [r for r in res.rows if r.page_type == page_type]
+            if rows:
+                pages.append({"title": title, "chart": _page_picture(go, page_type, rows, res)})
+        return {"res": res, "pictures": pages}
 
     return _page(request, "sellercenter/advisor/clicks.html", "clicks", build)
+
+
+def _page_picture(go, page_type: str, rows, res) -> str:
+    """The page drawn as boxes in their place, each coloured by click-through; click positions inside a section
+    (when the tracker recorded them) as a density layer on top."""
+    from plotly.colors import sample_colorscale
+
+    from kkot.advisor.layout import page_boxes
+
+    boxes, height = page_boxes(page_type, rows, res.banner_order)
+    top = max((b.ctr for b in boxes if b.ctr is not None), default=0) or 1
+    fig = go.Figure()
+    for b in boxes:
+        fill = "#eeeeee" if b.ctr is None else sample_colorscale("RdPu", [0.08 + 0.92 * b.ctr / top])[0]
+        fig.add_shape(type="rect", x0=b.x0, y0=b.y0, x1=b.x1, y1=b.y1, fillcolor=fill,
+                      line={"color": "white", "width": 2}, layer="below")
+        text = b.label if b.ctr is None else f"{b.label}<br><b>{b.ctr:.2%}</b>"
+        fig.add_annotation(x=(b.x0 + b.x1) / 2, y=(b.y0 + b.y1) / 2, text=text, showarrow=False,
+                           font={"size": 11, "color": "#222" if b.ctr is None or b.ctr < 0.6 * top else "white"})
+        grid = res.density.get((page_type, b.section))
+        if grid and b.section:
+            w, h = (b.x1 - b.x0) / 10, (b.y1 - b.y0) / 10
+            fig.add_trace(go.Heatmap(z=grid, x0=b.x0 + w / 2, dx=w, y0=b.y0 + h / 2, dy=h, zsmooth="best",
+                                     colorscale=[[0, "rgba(255,0,0,0)"], [1, "rgba(255,60,0,0.75)"]],
+                                     showscale=False, hovertemplate=_("클릭 %{z}회<extra></extra>")))
+    fig.add_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                    marker={"colorscale": "RdPu", "cmin": 0, "cmax": round(top * 100, 2), "color": [0],
+                            "colorbar": {"title": {"text": _("클릭률 %")}, "thickness": 10}})
+    fig.update_xaxes(visible=False, range=[0, 100], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[height, 0], fixedrange=True)
+    return _fig_html(fig, int(120 + 4.2 * height))
 
 
 @seller_page(methods=("GET",))

@@ -17,7 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from kkot.core.errors import KkotError, NotFound
+from kkot.fulfillment.returns import claim_accept
+from kkot.fulfillment.selectors import return_case_for_order
 from kkot.fulfillment.services import shipment_create, shipments_import
+from kkot.orders.models import ClaimKind
 from kkot.orders.selectors.seller import (
     claim_for_seller,
     order_detail_for_seller,
@@ -124,6 +127,7 @@ def order_detail(request, membership, order_id: int):
         raise Http404(exc.message) from exc
     return render(request, "sellercenter/orders/detail.html", ctx(
         request, nav="orders", d=detail, order=detail.order, ship_form=ShipForm(),
+        return_cases={c.claim_id: c for c in return_case_for_order(order_id=detail.order.pk)},
     ))
 
 
@@ -187,9 +191,22 @@ def _claim_post(request, membership, claim_id, action, success: str):
 
 @seller_page(methods=("POST",))
 def claim_approve_view(request, membership, claim_id: int):
-    return _claim_post(request, membership, claim_id,
-                       lambda c: claim_approve(store=membership.store, actor=request.user, claim_id=c.pk),
-                       _("요청을 승인했습니다."))
+    """Approve a claim: a return or exchange opens a return case with a pickup (회수) request."""
+    claim = _claim_or_404(request, claim_id)
+    if claim.kind not in (ClaimKind.RETURN, ClaimKind.EXCHANGE):
+        return _claim_post(request, membership, claim_id,
+                           lambda c: claim_approve(store=membership.store, actor=request.user, claim_id=c.pk),
+                           _("요청을 승인했습니다."))
+    try:
+        case = claim_accept(store=membership.store, actor=request.user, claim_id=claim.pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except KkotError as exc:
+        messages.error(request, exc.message)
+        return redirect("sellercenter:order_detail", slug=membership.store.slug, order_id=claim.order_id)
+    messages.success(request, _("요청을 승인하고 택배사에 회수를 요청했습니다(송장 %(t)s). 회수 상품이 도착하면 검수해 주세요.")
+                     % {"t": case.pickup.tracking_number})
+    return redirect("sellercenter:return_detail", slug=membership.store.slug, case_id=case.pk)
 
 
 @seller_page(methods=("POST",))

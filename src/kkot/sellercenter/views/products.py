@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kkot.assist.services.checks import analysis_schedule, image_add_checked, publish_guard
+from kkot.assist.tasks import product_changed_task
 from kkot.catalog.models import Product
 from kkot.catalog.selectors import (
     category_attribute_defs,
@@ -23,7 +25,6 @@ from kkot.catalog.selectors import (
 from kkot.catalog.services import (
     product_create,
     product_get_for_store,
-    product_image_add,
     product_image_delete,
     product_images_reorder,
     product_input_from_instance,
@@ -37,6 +38,7 @@ from kkot.sellercenter.forms import (
     product_values_blank,
     product_values_from_input,
 )
+from kkot.sellercenter.views.assist import editor_context, publish_gate
 
 PAGE_SIZE = 20
 STOCK_FILTERS = {"out": "품절(재고 0)", "low": "재고 5개 이하"}
@@ -64,12 +66,14 @@ def product_list(request, membership):
             messages.error(request, _("상태를 바꿀 상품을 선택해 주세요."))
             return redirect(back)
         try:
+            publish_guard(store=store, product_ids=ids_int, status=status)
             n = products_set_status(store=store, actor=request.user, product_ids=ids_int, status=status)
         except NotFound as exc:
             raise Http404(exc.message) from exc
         except KkotError as exc:
             messages.error(request, exc.message)
         else:
+            product_changed_task.enqueue(product_ids=ids_int)
             messages.success(request, _("%(n)d개 상품을 '%(s)s'(으)로 바꿨습니다.")
                              % {"n": n, "s": Product.Status(status).label})
         return redirect(back)
@@ -136,6 +140,7 @@ def _editor(request, membership, product: Product | None):
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         data, errors, values, images = parse_product_post(request.POST, request.FILES)
+        publish_gate(request, store, data, product)
         try:
             with transaction.atomic():
                 if product is None:
@@ -145,7 +150,8 @@ def _editor(request, membership, product: Product | None):
                 if errors:
                     raise _Rollback
                 for f in images:
-                    product_image_add(product=saved, actor=request.user, upload=f)
+                    image_add_checked(product=saved, actor=request.user, upload=f)
+                product_changed_task.enqueue(product_ids=[saved.pk])
         except _Rollback:
             pass
         except KkotError as exc:
@@ -184,6 +190,7 @@ def _editor(request, membership, product: Product | None):
         request, nav="products", product=product, v=values, errors=errors, all_errors=all_errors,
         statuses=Product.Status.choices, leaves=leaves, tree_json=_tree_json(category_tree()),
         image_rows=image_rows, js_i18n=_js_i18n(), **_category_rows(category, values, errors),
+        **editor_context(product, image_rows),
     ))
 
 
@@ -231,7 +238,7 @@ def product_images_upload(request, membership, product_id: int):
         with transaction.atomic():
             for f in files:
                 try:
-                    product_image_add(product=product, actor=request.user, upload=f)
+                    image_add_checked(product=product, actor=request.user, upload=f)
                 except KkotError as exc:
                     exc.message = f"{f.name}: {exc.message}"
                     raise
@@ -248,7 +255,10 @@ def product_images_reorder_view(request, membership, product_id: int):
     product = _product_or_404(store, product_id)
     try:
         ids = [int(x) for x in request.POST.get("order", "").split(",") if x.strip()]
+        old_first = product.images.first()
         product_images_reorder(product=product, actor=request.user, image_ids=ids)
+        for img in {old_first, product.images.first()} - {None}:  # representative rules changed for these
+            analysis_schedule(image=img)
     except ValueError:
         messages.error(request, _("이미지 목록이 올바르지 않습니다."))
     except KkotError as exc:
@@ -266,5 +276,6 @@ def product_image_delete_view(request, membership, product_id: int, image_id: in
         product_image_delete(product=product, actor=request.user, image_id=image_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    product_changed_task.enqueue(product_ids=[product.pk])
     messages.success(request, _("이미지를 삭제했습니다."))
     return _back_to_editor(store, product)

@@ -128,11 +128,12 @@ def test_wrong_ids_404(client, shop, path):
 
 def test_store_home_sections_and_follow_button(client, shop):
     store, product = shop
-    StoreBanner.objects.create(store=store, title="여름 린넨 특가", position=0)
+    banner = StoreBanner.objects.create(store=store, title="여름 린넨 특가", position=0)
     r = client.get(f"/s/{store.slug}/")
     html = r.content.decode()
     assert r.status_code == 200
-    assert "여름 린넨 특가" in html and 'data-kk-section="banner:1"' in html
+    # the section key is the banner's id (what the advisor's click analysis joins on), not its position
+    assert "여름 린넨 특가" in html and f'data-kk-section="banner:{banner.pk}"' in html
     assert "베스트" in html and "신상품" in html
     assert f'data-kk-section="category:{product.category_id}"' in html
     assert "단골 맺기" in html and "단골 0명" in html

@@ -11,6 +11,7 @@ from kkot.ml.recs import (
     Interactions,
     PopularityRecommender,
     SessionKNN,
+    SessionLinear,
     TransitionRecommender,
 )
 from kkot.ml.recs.base import top_k
@@ -98,3 +99,35 @@ def test_interactions_validation() -> None:
     inter = Interactions.from_sequences([[1, 2], [], [0]])
     assert inter.n_items == 3 and inter.n_sessions == 3
     assert inter.subset(np.array([2, 0])).sequences()[1].tolist() == [1, 2]
+
+
+def _looks() -> Interactions:
+    """Disjoint looks viewed in order (0 -> 1 -> 2, 3 -> 4, 5 -> 6), item 7 seen once."""
+    seqs = [[0, 1, 2]] * 40 + [[3, 4]] * 30 + [[5, 6]] * 20 + [[0, 1]] * 10 + [[7]]
+    return Interactions.from_sequences(seqs, n_items=8)
+
+
+def test_slist_follows_the_sequence_and_local_equals_dense_on_closed_neighbourhoods() -> None:
+    local = SessionLinear(alpha=0.2, reg=1.0, min_count=1, neighbors=8).fit(_looks())
+    dense = SessionLinear(alpha=0.2, reg=1.0, min_count=1, solver="dense").fit(_looks())
+    ids, _ = local.recommend([[0], [0, 1], [3]], k=2, exclude=[[0], [0, 1], [3]])
+    assert ids[:, 0].tolist() == [1, 2, 4]
+    # every look is closed under co-occurrence, so the neighbourhood solve is the exact ridge solution
+    np.testing.assert_allclose(local.B.toarray(), dense.B.toarray(), rtol=1e-3, atol=1e-4)
+    reason = local.explain([5, 0], [1])[0]
+    assert (reason.kind, reason.anchor, reason.age) == ("co_view", 0, 0)
+
+
+def test_ease_has_a_zero_diagonal_and_pruned_inputs_are_ignored() -> None:
+    ease = SessionLinear(alpha=1.0, reg=1.0, min_count=1, solver="dense").fit(_looks())
+    assert np.allclose(ease.B.diagonal(), 0.0)
+    # dense solver: only the 3 most frequent items are modelled; a history of other items gets popular items only
+    small = SessionLinear(alpha=0.5, reg=1.0, min_count=1, max_items=3, solver="dense").fit(_looks())
+    assert small.items_in.tolist() == small.items_out.tolist() == [0, 1, 2]
+    ids, _ = small.recommend([[3]], k=3)
+    assert small._candidates(np.asarray([3]))[0].size == 0 and (ids[0] >= 0).all()  # popularity fill only
+    # local solver: every item is modelled; the dense block of the Gram matrix only changes where entries are read
+    a = SessionLinear(alpha=0.5, reg=1.0, min_count=1, max_items=2).fit(_looks())
+    b = SessionLinear(alpha=0.5, reg=1.0, min_count=1, max_items=100).fit(_looks())
+    assert a.items_in.tolist() == list(range(8))
+    np.testing.assert_allclose(a.B.toarray(), b.B.toarray(), rtol=1e-6)

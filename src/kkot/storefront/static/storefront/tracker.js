@@ -31,7 +31,7 @@
   if (!vid) { vid = rid(); setCookie("kk_vid", vid, YEAR); }
   var ls = storage(), visit = null;
   try { visit = JSON.parse((ls && ls.getItem("kk_visit")) || "null"); } catch (e) { visit = null; }
-  var now = Date.now();
+  var now = Date.now(), landedKc = null;
   if (!visit || !cookie("kk_sid") || visit.id !== cookie("kk_sid") || now - visit.last > IDLE_MS) {
     var params = new URLSearchParams(location.search), refHost = "";
     try { refHost = document.referrer ? new URL(document.referrer).hostname : ""; } catch (e) { refHost = ""; }
@@ -41,9 +41,12 @@
         utm_source: (params.get("utm_source") || "").slice(0, 60),
         utm_medium: (params.get("utm_medium") || "").slice(0, 60),
         utm_campaign: (params.get("utm_campaign") || "").slice(0, 80),
-        referrer_host: refHost.toLowerCase().slice(0, 100)
+        referrer_host: refHost.toLowerCase().slice(0, 100),
+        kc: /^\d{1,18}$/.test(params.get("kc") || "") ? params.get("kc") : "",  // ad link: ?kc=<campaign id>
+        kin: /^[A-Za-z0-9][A-Za-z0-9_-]{1,19}$/.test(params.get("kin") || "") ? params.get("kin") : ""  // seller's channel link
       }
     };
+    if (visit.inflow.kc) landedKc = { campaign_id: Number(visit.inflow.kc), query: params.get("kw") || "" };
   }
   function touch() {
     visit.last = Date.now();
@@ -78,6 +81,7 @@
   }
   window.kk = { track: track, flush: flush };
 
+  if (landedKc) track("ad_click", landedKc);
   track("page_view", {});
   if (pageType === "product" && productId) track("product_view", { product_id: productId });
 
@@ -89,6 +93,11 @@
     if (pos && /^\d+$/.test(pos)) props.position = Math.min(Number(pos), 32767);
     if (el.dataset.kkProduct) props.product_id = Number(el.dataset.kkProduct);
     if (el.dataset.kkStore) props.store_id = Number(el.dataset.kkStore);
+    var r = el.getBoundingClientRect();  // where inside the section (0..1000 each way), nothing else
+    if (r.width > 0 && r.height > 0 && typeof e.clientX === "number") {
+      props.x = Math.max(0, Math.min(1000, Math.round((e.clientX - r.left) / r.width * 1000)));
+      props.y = Math.max(0, Math.min(1000, Math.round((e.clientY - r.top) / r.height * 1000)));
+    }
     track("click", props);
     flush();  // the page is about to change
   }, true);

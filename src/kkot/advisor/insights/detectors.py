@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from kkot.advisor.models import ChannelDaily, ProductDaily, StoreDaily
+from kkot.advisor.models import AdSpend, ChannelDaily, ProductDaily, StoreDaily
 from kkot.advisor.queries import (
     CHANNEL_LABELS,
     FunnelQuery,
@@ -30,7 +30,7 @@ class Insight:
     title: str
     evidence: str
     advice: str
-    chart: str  # dashboard page: sales | traffic | customers | clicks
+    chart: str  # dashboard page: sales | traffic | customers | clicks | ads | widgets
     anchor: str = ""
 
 
@@ -235,13 +235,53 @@ def _stock_risk(store_id, today) -> list[Insight]:
 DETECTORS = [_sales_drop, _leaky_products, _dead_sections, _channels, _leaky_step, _stock_risk]
 
 
-def insights_feed(*, store_id: int, today: dt.date | None = None, limit: int = 10) -> Feed:
+def all_detectors() -> list:
+    from kkot.advisor.insights.ads import ad_findings
+    from kkot.advisor.insights.signals import complaint_findings, widget_findings
+
+    return [*DETECTORS, ad_findings, widget_findings, complaint_findings]
+
+
+FEED_CACHE_SECONDS = 600
+
+
+def _feed_key(store_id: int, today: dt.date, limit: int) -> str:
+    """The feed reads rollups, ad spend, raw widget events and reviews: keyed by the rollup version and the ad
+    spend version, and kept FEED_CACHE_SECONDS at most (new widget clicks or reviews show within 10 minutes)."""
+    import hashlib
+
+    from django.utils.translation import get_language
+
+    from kkot.advisor.queries.ads import AdsQuery
+    from kkot.advisor.queries.base import rollup_version
+
+    ads = AdsQuery(store_id, today, today).version()
+    version = hashlib.sha1(f"{get_language()}:{rollup_version()}:{ads}".encode()).hexdigest()
+    return f"advisor:feed:{store_id}:{today.isoformat()}:{limit}:{version}"
+
+
+def insights_feed(*, store_id: int, today: dt.date | None = None, limit: int = 10, use_cache: bool = True) -> Feed:
+    from django.core.cache import cache
+
     today = today or seoul_today()
+    key = _feed_key(store_id, today, limit)
+    if use_cache:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    feed = _build_feed(store_id, today, limit)
+    cache.set(key, feed, FEED_CACHE_SECONDS)
+    return feed
+
+
+def _build_feed(store_id: int, today: dt.date, limit: int) -> Feed:
     items: list[Insight] = []
-    for det in DETECTORS:
+    for det in all_detectors():
         items.extend(det(store_id, today))
     items.sort(key=lambda i: -i.score)
-    notes = [_("광고 데이터(캠페인 비용)가 없어 ROAS 분석은 건너뛰었습니다.")]
+    notes = []
+    if not AdSpend.objects.filter(store_id=store_id).exists():
+        notes.append(_("광고 데이터(캠페인 비용)가 없어 ROAS 분석은 건너뛰었습니다."))
     if not ChannelDaily.objects.filter(store_id=store_id).exists():
         notes.append(_("아직 집계된 방문 데이터가 없습니다."))
     return Feed(items[:limit], notes)

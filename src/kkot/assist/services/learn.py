@@ -1,0 +1,138 @@
+"""Models the assistant learns from the platform's own catalog: tag co-occurrence and title+image category.
+
+Both are saved under ``VAR_DIR/assist/`` in safe formats (json / npz) and loaded once per process (reloaded
+when the file changes).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from kkot.assist.textrules import TagSuggester, product_features
+from kkot.catalog.models import Category, Product
+
+logger = logging.getLogger("kkot.assist")
+MAX_TRAIN_PRODUCTS = 50_000
+MIN_CATEGORY_EXAMPLES = 3
+TRAIN_INLINE_MAX = 2000
+
+
+def assist_dir() -> Path:
+    return Path(settings.VAR_DIR) / "assist"
+
+
+def _ancestors() -> dict[int, list[int]]:
+    return {c.pk: c.ancestor_ids or [c.pk] for c in Category.objects.only("pk", "path")}
+
+
+def _product_rows(limit: int = MAX_TRAIN_PRODUCTS):
+    return Product.objects.order_by("-pk").values_list("pk", "name", "category_id", "attributes")[:limit]
+
+
+def tag_model_train() -> TagSuggester:
+    from kkot.catalog.models import Product as P
+
+    anc = _ancestors()
+    tags: dict[int, list[str]] = {}
+    for pid, t in P.tags.through.objects.values_list("product_id", "tag__name"):
+        tags.setdefault(pid, []).append(t)
+    docs = [
+        (product_features(title=name, category_ids=anc.get(cat, [cat]), attributes=attrs), tags.get(pid, []))
+        for pid, name, cat, attrs in _product_rows()
+    ]
+    model = TagSuggester().fit(docs)
+    path = assist_dir() / "tags.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(model.to_dict(), ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+    return model
+
+
+class _Loaded:
+    lock = threading.Lock()
+    items: dict[str, tuple[float, object]] = {}
+
+
+def _cached(key: str, path: Path, loader):
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    got = _Loaded.items.get(key)
+    if got and got[0] == mtime and str(path) == key.split("|", 1)[1]:
+        return got[1]
+    with _Loaded.lock:
+        try:
+            obj = loader(path)
+        except (OSError, ValueError, KeyError) as exc:
+            logger.warning("assist: %s unreadable: %s", path, exc)
+            return None
+        _Loaded.items[key] = (mtime, obj)
+        return obj
+
+
+def tag_model() -> TagSuggester | None:
+    path = assist_dir() / "tags.json"
+    model = _cached(
+        f"tags|{path}", path, lambda p: TagSuggester.from_dict(json.loads(p.read_text(encoding="utf-8")))
+    )
+    if model is None:
+        n = Product.objects.count()
+        if 0 < n <= TRAIN_INLINE_MAX:
+            model = tag_model_train()  # a small catalog: well under a second
+        elif n:
+            from kkot.assist.tasks import assist_models_train_task
+
+            assist_models_train_task.enqueue()  # a large one trains in the background (and daily)
+    return model
+
+
+def category_model_train() -> int:
+    """Title + representative-image category model over the catalog's leaf categories; returns classes."""
+    from kkot.assist.services.visual import representative_vectors
+    from kkot.ml.vision import CategoryPredictor
+
+    vecs = representative_vectors(None)
+    rows = [(pid, name, cat) for pid, name, cat, _a in _product_rows() if pid in vecs]
+    counts: dict[int, int] = {}
+    for _p, _n, c in rows:
+        counts[c] = counts.get(c, 0) + 1
+    rows = [r for r in rows if counts[r[2]] >= MIN_CATEGORY_EXAMPLES]
+    if len({r[2] for r in rows}) < 2:
+        return 0
+    dims = {len(vecs[r[0]][0]) for r in rows}
+    if len(dims) != 1:
+        return 0
+    model = CategoryPredictor().fit(
+        [r[1] for r in rows], np.stack([vecs[r[0]][0] for r in rows]), [str(r[2]) for r in rows]
+    )
+    path = assist_dir() / "category"
+    model.save(path)
+    (path / "trained.json").write_text(json.dumps({"products": len(rows), "classes": len(model.classes_)}))
+    return len(model.classes_)
+
+
+def category_model():
+    from kkot.ml.vision import CategoryPredictor
+
+    path = assist_dir() / "category"
+    return _cached(
+        f"category|{path / 'category.json'}",
+        path / "category.json",
+        lambda p: CategoryPredictor.load(p.parent),
+    )
+
+
+def model_version_of(path_name: str) -> str:
+    p = assist_dir() / path_name
+    try:
+        return f"{path_name.split('/')[0].split('.')[0]}:{int(p.stat().st_mtime)}"
+    except OSError:
+        return ""
