@@ -43,6 +43,8 @@ class Config:
     s3_bucket: str | None
     payment_webhook_secret: str
     carrier_webhook_secret: str
+    adult_detector: str  # dotted path of an optional adult-content detector; empty: the check says "unavailable"
+    site_url: str  # absolute base for links in e-mails (weekly advisor report)
 
 
 def load() -> Config:
@@ -61,6 +63,8 @@ def load() -> Config:
         s3_bucket=os.environ.get("KKOT_S3_BUCKET") or None,
         payment_webhook_secret=os.environ.get("KKOT_PAYMENT_WEBHOOK_SECRET", "kkot-test-pg-webhook-secret"),
         carrier_webhook_secret=os.environ.get("KKOT_CARRIER_WEBHOOK_SECRET", "kkot-test-carrier-webhook-secret"),
+        adult_detector=os.environ.get("KKOT_ADULT_DETECTOR", ""),
+        site_url=os.environ.get("KKOT_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
     )
 
 

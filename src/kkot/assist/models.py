@@ -124,6 +124,19 @@ class Suggestion(models.Model):
         ]
         indexes = [models.Index(fields=["store", "decision"])]
 
+    SOURCE_LABELS = {
+        "image": _("사진"),
+        "title": _("상품명"),
+        "title+image": _("상품명·사진"),
+        "options": _("옵션"),
+        "description": _("상세설명"),
+    }
+
+    @property
+    def source_label(self) -> str:
+        """Where the suggestion was read from, in words for the seller (the code stays in ``source``)."""
+        return str(self.SOURCE_LABELS.get(self.source, self.source))
+
 
 class ExposureStat(models.Model):
     """Observed effect of one listing property in a scope: products with it vs without (views and sales)."""

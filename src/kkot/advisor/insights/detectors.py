@@ -166,7 +166,7 @@ def _channels(store_id, today) -> list[Insight]:
         z = two_proportion_z(ch.orders, ch.visits, rest_o, rest_v)
         ratio = ch.conversion / rest_rate
         lo, hi = wilson(ch.orders, ch.visits)
-        label = CHANNEL_LABELS.get(ch.key, ch.key)
+        label = ch.label or CHANNEL_LABELS.get(ch.key, ch.key)  # custom channels: "채널 · 그룹 · 이름"
         evidence = _("최근 30일 {c} 방문 {v:,}회 → 결제 {o:,}건 (유입당 결제율 {cv:.2%}, 95% 구간 {lo:.2%}~{hi:.2%}) · "
                      "다른 유입 {rv:,}회 → {ro:,}건 ({rr:.2%}) · 차이 z={z:.1f}").format(
             c=label, v=ch.visits, o=ch.orders, cv=ch.conversion, lo=lo, hi=hi, rv=rest_v, ro=rest_o, rr=rest_rate, z=z)

@@ -24,6 +24,9 @@ Kind = Suggestion.Kind
 ATTR_KINDS = {"material": Kind.MATERIAL, "season": Kind.SEASON, "fit": Kind.FIT, "pattern": Kind.PATTERN}
 RULES_VERSION = "textrules:1"
 COLOUR_MIN_SHARE = 0.15
+# Another category is suggested only when the model is fairly sure of it and prefers it to the seller's choice:
+# a 3% runner-up is noise, not advice.
+CATEGORY_MIN_PROB = 0.3
 
 
 def _current_values(product: Product) -> dict[str, set[str]]:
@@ -71,8 +74,9 @@ def compute_suggestions(product: Product) -> list[dict]:
         has_input = dims_ok or bool((product.name or "").strip())
         top = model.predict_top([product.name or ""], vec if dims_ok else None, k=3)[0] if has_input else []
         cats = {str(c.pk): c for c in Category.objects.filter(pk__in=[int(c) for c, _p in top])}
+        current_p = max((p for cid, p in top if int(cid) == product.category_id), default=0.0)
         for cid, p in top:
-            if cid in cats and int(cid) != product.category_id:
+            if cid in cats and int(cid) != product.category_id and p >= max(CATEGORY_MIN_PROB, current_p):
                 out.append(
                     {
                         "kind": Kind.CATEGORY,

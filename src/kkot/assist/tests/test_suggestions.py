@@ -121,8 +121,19 @@ def test_category_top3_from_title_and_image_and_accepting_moves_the_product(run_
     cat = Suggestion.objects.filter(product=p, kind="category").order_by("-score")
     assert cat and cat[0].value == str(leaf_category("w-pants").pk) and len(cat) <= 3
     assert 0 < cat[0].score <= 1 and "%" in cat[0].label
+    assert all(s.score >= 0.3 for s in cat)  # low-probability runners-up are noise, never shown
+    assert cat[0].source_label == "상품명·사진"
     suggestion_decide(store=store, suggestion_id=cat[0].pk, actor=owner, accept=True)
     assert Product.objects.get(pk=p.pk).category_id == leaf_category("w-pants").pk
+
+    # a product already in the category the model would choose gets no category advice at all
+    agree = make_product(
+        store=store, code="Y", name="데일리 가방 새상품", category_id=leaf_category("shoulder-bag").pk,
+        attributes={}, options=[], variants=[],
+    )
+    with run_tasks():
+        image_add_checked(product=agree, actor=owner, upload=upload(picture(shape="bag", seed=8)))
+    assert not Suggestion.objects.filter(product=agree, kind="category").exists()
 
 
 def test_empty_title_still_gets_image_suggestions_without_crashing(run_tasks):

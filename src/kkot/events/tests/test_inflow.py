@@ -168,3 +168,10 @@ def test_opt_out_and_dnt_store_nothing_with_a_code(client, stores, headers):
         headers = {}
     assert post(client, [a.pk], headers, kin="insta").status_code == 204
     assert Event.objects.count() == 0
+
+
+def test_tracker_sends_the_code_with_the_visit_inflow():
+    from pathlib import Path
+
+    js = (Path(__file__).parents[2] / "storefront/static/storefront/tracker.js").read_text()
+    assert 'kin: /^[A-Za-z0-9][A-Za-z0-9_-]{1,19}$/.test(params.get("kin") || "")' in js
