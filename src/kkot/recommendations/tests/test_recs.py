@@ -289,13 +289,23 @@ def test_widget_stats_attribution(shop):
 
 
 def test_seller_page(client, shop):
-    store, *_ = shop
+    store, a, *_ = shop
     from kkot.stores.models import StoreMembership
 
     owner = StoreMembership.objects.get(store=store, role="owner").user
     client.force_login(owner)
     r = client.get(f"/seller/{store.slug}/recommendations/")
     assert r.status_code == 200 and "추천 성과" in r.content.decode()
+    # the page covers the 30 whole Seoul days up to yesterday (the daily rollup's unit): yesterday's click counts,
+    # today's shows tomorrow
+    from kkot.core.timeutil import day_bounds, seoul_today
+
+    midnight = day_bounds(seoul_today())[0]
+    old, new = (_view(s, a, kind=EventKind.CLICK, section="widget:similar", position=1) for s in ("w9", "w8"))
+    old.ts, new.ts = midnight - timedelta(hours=12), midnight + timedelta(seconds=1)
+    Event.objects.bulk_create([old, new])
+    r = client.get(f"/seller/{store.slug}/recommendations/")
+    assert r.context["total_clicks"] == 1
     client.force_login(make_user())
     assert client.get(f"/seller/{store.slug}/recommendations/").status_code == 404
 
