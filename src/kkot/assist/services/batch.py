@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kkot.assist import vision
 from kkot.assist.models import ImageAnalysis, ImageCheck
-from kkot.assist.services.checks import _duplicate_result, _matches, _value
+from kkot.assist.services.checks import _duplicate_result, _matches, _value, check_rows
 from kkot.catalog.models import ProductImage
 from kkot.ml.vision.checks import ANALYSIS_SIDE, analyse_loaded
 from kkot.ml.vision.io import ImageLoadError, load_image
@@ -116,21 +116,7 @@ def _write(images, done, hashes, errors) -> int:
         a = by_image[im.pk]
         if im.pk not in done:
             continue
-        for pos, r in enumerate(done[im.pk][0].results):
-            num, text = _value(r.value)
-            checks.append(
-                ImageCheck(
-                    analysis=a,
-                    store_id=a.store_id,
-                    code=r.code,
-                    status=r.status,
-                    value=num,
-                    value_text=text,
-                    message=r.message[:300],
-                    fix=r.fix[:300],
-                    position=pos,
-                )
-            )
+        checks.extend(check_rows(a, done[im.pk][0].results))
     # duplicates: one pass per store over all of the store's analysed images
     stores = defaultdict(list)
     for a in by_image.values():

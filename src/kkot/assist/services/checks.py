@@ -103,8 +103,8 @@ def _value(v) -> tuple[float | None, str]:
     return None, "" if v is None else str(v)[:60]
 
 
-def _write_checks(analysis: ImageAnalysis, results: list[CheckResult]) -> None:
-    ImageCheck.objects.filter(analysis=analysis).exclude(code="duplicate").delete()
+def check_rows(analysis: ImageAnalysis, results: list[CheckResult]) -> list[ImageCheck]:
+    """Unsaved ImageCheck rows for one image's check results, in their order (also used by the batch path)."""
     rows = []
     for pos, r in enumerate(results):
         num, text = _value(r.value)
@@ -121,7 +121,12 @@ def _write_checks(analysis: ImageAnalysis, results: list[CheckResult]) -> None:
                 position=pos,
             )
         )
-    ImageCheck.objects.bulk_create(rows)
+    return rows
+
+
+def _write_checks(analysis: ImageAnalysis, results: list[CheckResult]) -> None:
+    ImageCheck.objects.filter(analysis=analysis).exclude(code="duplicate").delete()
+    ImageCheck.objects.bulk_create(check_rows(analysis, results))
 
 
 def _overall(analysis: ImageAnalysis) -> str:
