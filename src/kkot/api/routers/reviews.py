@@ -45,7 +45,10 @@ def _visible_product(slug: str, product_id: int) -> Product:
     return p
 
 
-def _page_items(page) -> dict:
+def _page_items(page, params) -> dict:
+    """One page of results; a page past the last one is empty (not clamped back to the last page)."""
+    if params.page > page.paginator.num_pages and page.paginator.count:
+        return {"items": [], "count": page.paginator.count, "page": params.page, "per_page": params.per_page}
     return {
         "items": list(page.object_list),
         "count": page.paginator.count,
@@ -73,9 +76,7 @@ def product_reviews(request, slug: str, product_id: int, params: Query[ReviewLis
         page=params.page,
     )
     page = rsel.product_reviews(product_id=p.pk, f=f, per_page=params.per_page)
-    if params.page > page.paginator.num_pages and page.paginator.count:
-        return {"items": [], "count": page.paginator.count, "page": params.page, "per_page": params.per_page}
-    return _page_items(page)
+    return _page_items(page, params)
 
 
 @public_router.get(
@@ -113,9 +114,7 @@ def product_review_summary(request, slug: str, product_id: int):
 def product_questions(request, slug: str, product_id: int, params: Query[PageParams]):
     p = _visible_product(slug, product_id)
     page = rsel.product_questions(product_id=p.pk, viewer=None, page=params.page, per_page=params.per_page)
-    if params.page > page.paginator.num_pages and page.paginator.count:
-        return {"items": [], "count": page.paginator.count, "page": params.page, "per_page": params.per_page}
-    return _page_items(page)
+    return _page_items(page, params)
 
 
 @seller_router.get(
@@ -136,9 +135,7 @@ def seller_reviews(request, slug: str, params: Query[SellerReviewParams]):
         page=params.page,
     )
     page = rsel.store_reviews(store_id=store.pk, f=f, per_page=params.per_page)
-    if params.page > page.paginator.num_pages and page.paginator.count:
-        return {"items": [], "count": page.paginator.count, "page": params.page, "per_page": params.per_page}
-    return _page_items(page)
+    return _page_items(page, params)
 
 
 @seller_router.get(
@@ -207,9 +204,7 @@ def seller_questions(request, slug: str, params: Query[PageParams], unanswered: 
     page = rsel.store_questions(
         store_id=store.pk, unanswered=unanswered, page=params.page, per_page=params.per_page
     )
-    if params.page > page.paginator.num_pages and page.paginator.count:
-        return {"items": [], "count": page.paginator.count, "page": params.page, "per_page": params.per_page}
-    return _page_items(page)
+    return _page_items(page, params)
 
 
 @seller_router.put(
