@@ -44,6 +44,7 @@ class Config:
     payment_webhook_secret: str
     carrier_webhook_secret: str
     adult_detector: str  # dotted path of an optional adult-content detector; empty: the check says "unavailable"
+    text_detector: str  # text/watermark regions on photos: auto (OCR when kkot[ocr] is installed), ocr, heuristic
     site_url: str  # absolute base for links in e-mails (weekly advisor report)
 
 
@@ -64,6 +65,7 @@ def load() -> Config:
         payment_webhook_secret=os.environ.get("KKOT_PAYMENT_WEBHOOK_SECRET", "kkot-test-pg-webhook-secret"),
         carrier_webhook_secret=os.environ.get("KKOT_CARRIER_WEBHOOK_SECRET", "kkot-test-carrier-webhook-secret"),
         adult_detector=os.environ.get("KKOT_ADULT_DETECTOR", ""),
+        text_detector=os.environ.get("KKOT_TEXT_DETECTOR", "auto"),
         site_url=os.environ.get("KKOT_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
     )
 

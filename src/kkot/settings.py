@@ -148,6 +148,7 @@ KKOT_SETTLEMENT_DAYS = 2  # paid out this many days after purchase confirmation
 # Fulfillment
 KKOT_CARRIER_WEBHOOK_SECRET = CONFIG.carrier_webhook_secret
 KKOT_ADULT_DETECTOR = CONFIG.adult_detector
+KKOT_TEXT_DETECTOR = CONFIG.text_detector
 KKOT_SITE_URL = CONFIG.site_url
 KKOT_SHIPMENT_DELAY_HOURS = 48  # a parcel that has not moved this long raises a seller alert
 

@@ -53,12 +53,23 @@ def adult_detector():
         return None
 
 
+def text_detector():
+    """Text/watermark regions for the ``text_overlay`` check, chosen by ``settings.KKOT_TEXT_DETECTOR``: ``auto``
+    (default) uses the OCR text detector when the optional extra ``kkot[ocr]`` is installed, else the heuristic."""
+    from django.conf import settings
+
+    from kkot.ml.vision.text_overlay import text_detector as _choose
+
+    return _choose(getattr(settings, "KKOT_TEXT_DETECTOR", "auto"))
+
+
 def analyse(
     img: LoadedImage, *, representative: bool, detector=None
 ) -> tuple[ml_checks.ImageReport, np.ndarray]:
     """Checks, colours, hashes and the search vector from ONE decoded image."""
     with single_thread():
-        report = ml_checks.analyse_loaded(img, representative=representative, adult_detector=detector)
+        report = ml_checks.analyse_loaded(img, representative=representative, adult_detector=detector,
+                                          text_detector=text_detector())
         vec = encoder().encode([img.array()])[0].astype(np.float32)
     return report, vec
 

@@ -47,6 +47,7 @@ def images_analyse_batch(
     ):
         first_pos[pid] = min(pos, first_pos.get(pid, pos))
     detector = vision.adult_detector()
+    find_text = vision.text_detector()
     done: dict[int, tuple] = {}  # image id -> (report, vec)
     hashes: dict[int, tuple] = {}
     errors: dict[int, str] = {}
@@ -72,6 +73,7 @@ def images_analyse_batch(
                     loaded,
                     representative=im.position == first_pos.get(im.product_id, 0),
                     adult_detector=detector,
+                    text_detector=find_text,
                 )
             todo.append((im.pk, rep, loaded.array()))
         if todo:

@@ -21,9 +21,14 @@ from kkot.ml.vision.colour import ColourShare, dominant_colours
 from kkot.ml.vision.hashing import colour_signature, dhash, find_duplicates, phash
 from kkot.ml.vision.io import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, ImageLoadError, LoadedImage, load_image
 from kkot.ml.vision.segment import Foreground, resize_max_side, segment_foreground
+from kkot.ml.vision.text_overlay import TextBox, TextDetector
+from kkot.ml.vision.text_overlay import heuristic_text_regions as text_regions
 
 __all__ = [
     "ANALYSIS_SIDE",
+    "AdultDetector",
+    "TextDetector",
+    "text_regions",
     "CheckResult",
     "ImageReport",
     "Status",
@@ -224,36 +229,12 @@ def check_border(rgb: np.ndarray, fg: Foreground) -> CheckResult:
     return CheckResult("border", "pass", 0.0, "테두리나 과도한 여백이 없습니다.")
 
 
-def text_regions(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Text-line-like regions (top, left, bottom, right): dense short vertical strokes in a horizontal band."""
-    g = grey.astype(np.float32)
-    gx = np.abs(ndi.sobel(g, axis=1))
-    gy = np.abs(ndi.sobel(g, axis=0))
-    strokes = gx > 120
-    # text: many vertical edges close together along a row; merge them into line blobs
-    blob = ndi.binary_closing(strokes, structure=np.ones((1, 7), bool))
-    blob = ndi.binary_opening(blob, structure=np.ones((2, 1), bool))
-    labels, n = ndi.label(blob)
-    out = []
-    for sl in ndi.find_objects(labels):
-        if sl is None:
-            continue
-        hh = sl[0].stop - sl[0].start
-        ww = sl[1].stop - sl[1].start
-        if not (4 <= hh <= 40 and ww >= 14 and ww >= 2.0 * hh):
-            continue
-        sub = strokes[sl]
-        mid = sub[hh // 2]
-        transitions = int(np.count_nonzero(mid[1:] != mid[:-1]))
-        density = float(sub.mean())
-        horiz = float((gy[sl] > 120).mean())
-        if transitions >= max(6, ww // 6) and 0.15 <= density <= 0.7 and horiz > 0.05:
-            out.append((sl[0].start, sl[1].start, sl[0].stop, sl[1].stop))
-    return out
-
-
-def check_text(grey: np.ndarray, fg: Foreground, *, representative: bool) -> CheckResult:
-    regions = text_regions(grey)
+def check_text(grey: np.ndarray, fg: Foreground, *, representative: bool,
+               regions: list[TextBox] | None = None) -> CheckResult:
+    """Text outside the product; ``regions`` from a :mod:`~kkot.ml.vision.text_overlay` detector (the
+    heuristic on ``grey`` when not given)."""
+    if regions is None:
+        regions = text_regions(grey)
     h, w = grey.shape
     main = np.zeros_like(fg.mask)
     if fg.method == "flood" and fg.mask.any():
@@ -298,6 +279,7 @@ def check_image(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     adult_detector: AdultDetector | None = None,
+    text_detector: TextDetector | None = None,
     thumbnail_side: int = 0,
 ) -> ImageReport:
     """Run the default checks on one image. Never raises for a bad image: the ``file`` check fails instead."""
@@ -310,7 +292,7 @@ def check_image(
         return ImageReport(name=name, results=[CheckResult("file", "fail", "unreadable",
                                                            "파일을 읽을 수 없습니다.", str(exc))])
     return analyse_loaded(img, name=name, representative=representative, adult_detector=adult_detector,
-                          thumbnail_side=thumbnail_side)
+                          text_detector=text_detector, thumbnail_side=thumbnail_side)
 
 
 def analyse_loaded(
@@ -319,6 +301,7 @@ def analyse_loaded(
     name: str = "",
     representative: bool = True,
     adult_detector: AdultDetector | None = None,
+    text_detector: TextDetector | None = None,
     thumbnail_side: int = 0,
 ) -> ImageReport:
     rgb = resize_max_side(img.array(), ANALYSIS_SIDE)
@@ -339,7 +322,8 @@ def analyse_loaded(
             check_exposure(grey, fg),
             check_background(fg, representative=representative),
             check_border(rgb, fg),
-            check_text(grey, fg, representative=representative),
+            check_text(grey, fg, representative=representative,
+                       regions=text_detector(rgb) if text_detector is not None and representative else None),
         ]
     results.append(check_adult(rgb, adult_detector))
     colours = [] if no_product else dominant_colours(small, fg=fg_small)

@@ -27,6 +27,7 @@ def check_images(argv: list[str]) -> int:
     """Check product photos before uploading them: writes report.csv and report.html."""
     from kkot.ml.vision.checks import check_images as run_checks
     from kkot.ml.vision.report import write_csv, write_html
+    from kkot.ml.vision.text_overlay import text_detector
 
     ap = argparse.ArgumentParser(
         prog="kkot images check", description="상품 사진을 검사하고 CSV/HTML 보고서를 씁니다."
@@ -39,7 +40,18 @@ def check_images(argv: list[str]) -> int:
         help="treat the photos as extra (detail) images: looser resolution/background rules",
     )
     ap.add_argument("--max-mb", type=float, default=20.0, help="file size limit in MB")
+    ap.add_argument(
+        "--text-detector",
+        choices=("auto", "ocr", "heuristic"),
+        default="auto",
+        help='text/watermark finder: auto = OCR when installed (pip install "kkot[ocr]"), else the heuristic',
+    )
     args = ap.parse_args(argv)
+    try:
+        find_text = text_detector(args.text_detector)
+    except RuntimeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     files = _collect(args.paths)
     if not files:
         print("검사할 이미지가 없습니다.", file=sys.stderr)
@@ -51,6 +63,7 @@ def check_images(argv: list[str]) -> int:
         progress=True,
         thumbnail_side=160,
         max_bytes=int(args.max_mb * 1024 * 1024),
+        text_detector=find_text,
     )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
