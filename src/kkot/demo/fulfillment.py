@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from kkot.catalog.models import Variant
 from kkot.core.timeutil import SEOUL
 from kkot.demo.catalog import DemoCatalog
-from kkot.demo.orders import _Table
+from kkot.demo.orders.rows import Table
 from kkot.fulfillment.carriers import SimulatedCarrier, region
 from kkot.fulfillment.models import Shipment, TrackingEvent
 from kkot.inventory.models import MovementKind, StockLevel, StockMovement, Warehouse
@@ -120,9 +120,9 @@ def build_shipments(rnd: random.Random, warehouses: dict[int, dict[str, int]], *
     wh_postcode = dict(Warehouse.objects.values_list("pk", "postcode"))
     cold_orders = set(OrderLine.objects.filter(product__cold_chain=True, order__shipped_at__isnull=False)
                       .values_list("order_id", flat=True))
-    ships = _Table(Shipment, ["order", "store", "warehouse", "kind", "carrier", "tracking_number", "status",
+    ships = Table(Shipment, ["order", "store", "warehouse", "kind", "carrier", "tracking_number", "status",
                               "dest_postcode", "origin_postcode", "created_at", "last_event_at", "delivered_at"])
-    events = _Table(TrackingEvent, ["shipment", "code", "occurred_at", "location", "source", "created_at"])
+    events = Table(TrackingEvent, ["shipment", "code", "occurred_at", "location", "source", "created_at"])
     in_transit = []
     stats = defaultdict(int)
     rows = (Order.objects.filter(shipped_at__isnull=False).order_by("pk")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 
-from kkot.orders.selectors.shopper import header_counts_forget
+from kkot.orders.selectors.cart import header_counts_forget
 from kkot.orders.services.cart import cart_get, cart_merge
 
 CART_TOKEN = "cart_token"

@@ -25,6 +25,8 @@ from kkot.events.services import event_row, events_append
 from kkot.fulfillment.promise import promise_record_for_purchase
 from kkot.orders.models import PaymentStatus
 from kkot.orders.payments import providers, sign
+from kkot.orders.pricing import region_of
+from kkot.orders.selectors import cart as cart_sel
 from kkot.orders.selectors import shopper as sel
 from kkot.orders.services.addresses import address_create
 from kkot.orders.services.cart import cart_add as svc_cart_add
@@ -84,7 +86,7 @@ def cart_add(request):
                                       store_id=product.store_id, product_id=product.pk, page_type="product",
                                       section="buy")])
     forget_counts(request)
-    count = sel.header_counts(user=request.user, cart_token=request.session.get("cart_token"))["cart"]
+    count = cart_sel.header_counts(user=request.user, cart_token=request.session.get("cart_token"))["cart"]
     msg = _("장바구니에 담았습니다.")
     if _wants_json(request):
         return JsonResponse({"ok": True, "count": count, "message": msg, "cart_url": reverse("storefront:cart")})
@@ -97,7 +99,7 @@ def cart(request):
     selected = None
     if request.GET.get("sel"):
         selected = [int(i) for i in request.GET.getlist("v") if i.isdigit() and int(i) < 2**63]
-    view = sel.cart_view(cart=request_cart(request), user=request.user, selected_ids=selected)
+    view = cart_sel.cart_view(cart=request_cart(request), user=request.user, selected_ids=selected)
     recs = page_widgets(request, "other", cart_product_ids=[r.item.variant.product_id for g in view.groups
                                                             for r in g.rows])
     return render(request, "storefront/orders/cart.html", {"v": view, "kk_page": "other", "recs": recs,
@@ -179,7 +181,7 @@ def checkout(request):
         elif request.GET.get("buy"):
             lines = _parse_lines([request.GET["buy"]])
         else:
-            lines = sel.cart_items_for_checkout(cart=request_cart(request), variant_ids=request.GET.getlist("v"))
+            lines = cart_sel.cart_items_for_checkout(cart=request_cart(request), variant_ids=request.GET.getlist("v"))
     except KkotError as exc:
         lines, errors["top"] = [], exc.message
     if not lines and not errors:
@@ -229,7 +231,7 @@ def checkout(request):
 
 
 def _checkout_context(request, *, lines, form, errors, addresses) -> dict:
-    postcode = sel.MAINLAND_POSTCODE
+    postcode = cart_sel.MAINLAND_POSTCODE
     try:
         if form["address"] != "new":
             postcode = sel.address_get(user=request.user, address_id=form["address"]).postcode
@@ -240,7 +242,7 @@ def _checkout_context(request, *, lines, form, errors, addresses) -> dict:
         form["address"] = "new"
     coupon_errs = {}
     if form["coupons"] and lines:
-        coupon_errs = sel.coupon_errors(user=request.user, items=lines, postcode=postcode, coupons=form["coupons"])
+        coupon_errs = cart_sel.coupon_errors(user=request.user, items=lines, postcode=postcode, coupons=form["coupons"])
     good_coupons = {sid: c for sid, c in form["coupons"].items() if c and sid not in coupon_errs}
     quote = None
     if lines:
@@ -255,14 +257,14 @@ def _checkout_context(request, *, lines, form, errors, addresses) -> dict:
                     errors.setdefault("top", exc2.message)
             else:
                 errors.setdefault("top", exc.message)
-    usable = sel.usable_coupons(user=request.user, quote=quote) if quote else {}
+    usable = cart_sel.usable_coupons(user=request.user, quote=quote) if quote else {}
     groups = []
     if quote:
         for sq in quote.stores:
             sid = sq.store.pk
             groups.append({"sq": sq, "coupons": usable.get(sid, []), "chosen": form["coupons"].get(sid, ""),
                            "error": coupon_errs.get(sid, "")})
-    region = sel.region_of(postcode)
+    region = region_of(postcode)
     surcharge = 0
     if quote and region != "mainland":
         field = "shipping_jeju_surcharge" if region == "jeju" else "shipping_island_surcharge"

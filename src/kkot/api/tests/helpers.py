@@ -1,4 +1,5 @@
-"""Shared helpers of the API tests: request bodies and a database snapshot for "nothing changed" checks."""
+"""Shared helpers of the API tests: request bodies, a database snapshot for "nothing changed" checks, and
+orders, claims and returns brought to a given state."""
 
 from __future__ import annotations
 
@@ -124,3 +125,36 @@ def return_case_in(store, state: str, *, kind: str = "return", exchange_to: str 
     if state == "restocked":
         rs.return_restock(store=store, actor=owner, case_id=case.pk)
     return ReturnCase.objects.get(pk=case.pk)
+
+
+BASE = "/api/v1/seller/stores/alpha"  # the ``seller`` fixture's store
+
+
+def status_of(order) -> str:
+    from kkot.orders.models import Order
+
+    return Order.objects.get(pk=order.pk).status
+
+
+def pickup_arrives(case_id: int) -> None:
+    """The carrier's pickup events (집하, 배송완료 at the warehouse) arrive through the fulfillment service."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kkot.fulfillment.models import ReturnCase
+    from kkot.fulfillment.services import tracking_event_record
+
+    pickup, t = ReturnCase.objects.get(pk=case_id).pickup, timezone.now() - timedelta(days=2)
+    tracking_event_record(shipment=pickup, code="picked_up", occurred_at=t)
+    tracking_event_record(shipment=pickup, code="delivered", occurred_at=t + timedelta(days=1))
+
+
+def complete_return(seller, case_id: int) -> dict:
+    """An approved return through the API to its end: pickup arrives, inspection passes, restock (refund)."""
+    pickup_arrives(case_id)
+    r = seller.call("POST", f"{BASE}/returns/{case_id}/inspect", {"passed": True, "note": "이상 없음"})
+    assert (r.status_code, r.json()["status"]) == (200, "passed"), r.content
+    r = seller.call("POST", f"{BASE}/returns/{case_id}/restock", {})
+    assert (r.status_code, r.json()["status"]) == (200, "completed"), r.content
+    return r.json()

@@ -11,8 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kkot.api.tests.conftest import call
-from kkot.api.tests.helpers import db_snapshot, delivered_with_return, return_case_in
-from kkot.api.tests.test_orders import pickup_arrives
+from kkot.api.tests.helpers import db_snapshot, delivered_with_return, pickup_arrives, return_case_in
 from kkot.catalog.models import Variant
 from kkot.core.testing import make_product, make_user
 from kkot.fulfillment.models import ReturnCase

@@ -11,7 +11,7 @@ register = template.Library()
 
 def _postcode(request) -> str:
     from kkot.orders.models import Address
-    from kkot.orders.selectors.shopper import MAINLAND_POSTCODE
+    from kkot.orders.selectors.cart import MAINLAND_POSTCODE
 
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

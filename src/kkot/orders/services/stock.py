@@ -10,6 +10,7 @@ and concurrent checkouts cannot deadlock.
 from __future__ import annotations
 
 from kkot.inventory import services as inventory
+from kkot.inventory.services.ledger import refresh_products
 
 
 def stock_reserve(*, quantities: dict[int, int]) -> None:
@@ -41,4 +42,4 @@ def stock_ship_lines(*, lines: list[tuple[int, int, int | None]], ref: str = "",
 
 
 def _refresh_products(product_ids: set[int]) -> None:  # kept for callers of the old module
-    inventory._refresh_products(product_ids)
+    refresh_products(product_ids)

@@ -9,7 +9,7 @@ def shop_counts(context):
     request = context.get("request")
     if request is None or not hasattr(request, "user"):
         return {"cart": 0, "unread": 0}
-    from kkot.orders.selectors.shopper import header_counts
+    from kkot.orders.selectors.cart import header_counts
 
     token = request.session.get("cart_token") if hasattr(request, "session") else None
     return header_counts(user=request.user, cart_token=token)
