@@ -36,7 +36,7 @@ visible ones only).
 
 ``--before`` also measures a copy of the selectors from before a change, on the same data and requests, with
 content neighbours computed per request (what the service did above 20,000 items before it precomputed them
-per leaf category). ``--keep`` keeps the database and model set, ``--reuse`` measures a kept one again.
+per leaf category), or with the precomputed ones given ``--before-keep-neighbours`` (only the selectors differ). ``--keep`` keeps the database and model set, ``--reuse`` measures a kept one again.
 Latency is wall clock per call (``perf_counter``); the ``cpu`` columns are the thread's CPU time, which shows
 the cost when other processes compete for the cores (p99 wall clock on a busy 2-core machine is mostly
 scheduling). ``DEBUG`` is off as in production (no per-query logging).
@@ -359,6 +359,8 @@ def main() -> int:
                     "copy of the code before a change, for before/after in the same data)")
     ap.add_argument("--before", default="", help="also measure this selectors file (the code before a fix) "
                     "with content neighbours computed per request, on the same data and requests")
+    ap.add_argument("--before-keep-neighbours", action="store_true", help="with --before: keep the precomputed "
+                    "content neighbours, so only the selectors differ (e.g. the ORM card fetch before raw SQL)")
     ap.add_argument("--profile", default="", help="cProfile one widget (name) and print the top functions")
     a = ap.parse_args()
     t_all = time.perf_counter()
@@ -498,13 +500,16 @@ def run(a, t_all: float) -> int:
         before = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = before  # dataclasses look their module up
         spec.loader.exec_module(before)
-        saved, ms.neighbors = ms.neighbors, None
+        saved = ms.neighbors
+        if not a.before_keep_neighbours:
+            ms.neighbors = None
         try:
             bres = {name: measure(name, calls, warmup=min(200, len(calls)))
                     for name, calls in make_widgets(before).items()}
         finally:
             ms.neighbors = saved
-        print(f"\nbefore (selectors from {a.before}, content neighbours computed per request), same requests")
+        how = "precomputed content neighbours" if a.before_keep_neighbours else "content neighbours computed per request"
+        print(f"\nbefore (selectors from {a.before}, {how}), same requests")
         for name, (lat, cpu, _st) in bres.items():
             print(f"{name:<22}{len(lat):>6}{pct(lat, 50):>9.2f}{pct(lat, 90):>9.2f}{pct(lat, 99):>9.2f}"
                   f"{max(lat):>9.2f}{pct(cpu, 50):>9.2f}{pct(cpu, 99):>9.2f}")

@@ -20,7 +20,6 @@ from kkot.recommendations.selectors.core import (  # noqa: F401
     _LOG_EVERY_S,
     BOUGHT_DAYS,
     CANDIDATES,
-    FALLBACK_CACHE_SECONDS,
     MAX_PER_CATEGORY,
     NEW_DAYS,
     PENDING,
@@ -37,12 +36,14 @@ from kkot.recommendations.selectors.core import (  # noqa: F401
     _coview_anchor,
     _finish,
     _live_ok,
-    _popular_fallback,
+    _popularity_rank,
+    _raw,
     _safe,
     _session_cands,
     _visible_mask,
     _why,
 )
+from kkot.recommendations.selectors.fallback import FALLBACK_CACHE_SECONDS, _popular_fallback  # noqa: F401
 from kkot.recommendations.selectors.widgets import (  # noqa: F401
     _for_you,
     _product_text,

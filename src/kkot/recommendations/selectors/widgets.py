@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
+from django.db import connection
 
 from kkot.catalog.models import Product
 from kkot.events.models import Event, EventKind
+from kkot.recommendations.cards import column_reader
 from kkot.recommendations.modelset import ModelSet, current_set
 from kkot.recommendations.selectors.core import (
     CANDIDATES,
@@ -19,11 +22,12 @@ from kkot.recommendations.selectors.core import (
     _Cand,
     _content_neighbours,
     _finish,
-    _popular_fallback,
+    _raw,
     _safe,
     _session_cands,
     _why,
 )
+from kkot.recommendations.selectors.fallback import _popular_fallback
 
 # ---------------------------------------------------------------- widgets
 
@@ -161,12 +165,20 @@ def session_history(*, session: str, limit: int = SESSION_HISTORY) -> list[tuple
     """This visit's product views as (product id, epoch seconds), oldest first (indexed by session)."""
     if not session:
         return []
-    rows = list(
-        Event.objects.filter(session=session, kind=EventKind.PRODUCT_VIEW, product_id__isnull=False)
-        .order_by("-ts", "-id")
-        .values_list("product_id", "ts")[:limit]
+    ts = column_reader(connection, Event, "ts")
+    rows = _raw(_history_sql(connection.vendor), [session, EventKind.PRODUCT_VIEW, int(limit)])
+    return [(int(pid), ts(t).timestamp()) for pid, t in reversed(rows)]
+
+
+@functools.cache
+def _history_sql(vendor: str) -> str:
+    q = connection.ops.quote_name
+    em = Event._meta
+    c = {f: q(em.get_field(f).column) for f in ("id", "ts", "kind", "session", "product_id")}
+    return (
+        f"SELECT {c['product_id']}, {c['ts']} FROM {q(em.db_table)} WHERE {c['session']} = %s "  # noqa: S608
+        f"AND {c['kind']} = %s AND {c['product_id']} IS NOT NULL ORDER BY {c['ts']} DESC, {c['id']} DESC LIMIT %s"
     )
-    return [(pid, ts.timestamp()) for pid, ts in reversed(rows)]
 
 
 @_safe("for_you")
