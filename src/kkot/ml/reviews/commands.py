@@ -27,7 +27,13 @@ def train_sentiment(argv: list[str]) -> int:
     ap.add_argument("--bits", type=int, default=22, help="hash size of the linear model (2**bits weights)")
     ap.add_argument("--mlp-bits", type=int, default=17, help="hash size of the n-gram MLP's embedding table")
     ap.add_argument(
-        "--mlp-epochs", type=int, default=2, help="epochs of the n-gram MLP (0: linear model only)"
+        "--mlp-epochs",
+        type=int,
+        default=0,
+        help=(
+            "epochs of the optional n-gram MLP (default 0: linear model only; on the validation split the "
+            "MLP added 0.0001 and 2 MB to the shipped files)"
+        ),
     )
     ap.add_argument(
         "--no-seed",
