@@ -79,7 +79,7 @@ def build_events(rnd: random.Random, cat: DemoCatalog, shoppers: list[tuple[int,
     sql = f"INSERT INTO {Event._meta.db_table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
     total = 0
     start = end - timedelta(days=days)
-    for d in range(days):
+    for d in range(days + 1):  # the whole days of the window, then today up to now
         day = (start + timedelta(days=d)).astimezone(SEOUL).replace(hour=0, minute=0, second=0, microsecond=0)
         weekly = [1.0, 0.97, 0.95, 0.98, 1.02, 1.15, 1.22][day.weekday()]
         n_sessions = int(sessions_per_day * weekly * _season(day) * (0.7 + 0.3 * d / days))

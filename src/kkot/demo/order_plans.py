@@ -119,9 +119,12 @@ class Planner:
     def visits(self, out: PlanResult, total: int) -> None:
         """``total`` purchases spread over the days like the traffic; returns nothing, appends to ``out``."""
         rnd = self.rnd
+        # every whole day of the window and today up to now, so a seller opening the demo at any hour finds
+        # orders placed today still waiting for 발주확인
         days = [(self.start + timedelta(days=d)).astimezone(SEOUL).replace(hour=0, minute=0, second=0, microsecond=0)
-                for d in range(self.days)]
-        factors = [day_factor(day, d, self.days) for d, day in enumerate(days)]
+                for d in range(self.days + 1)]
+        factors = [day_factor(day, d, self.days) * min(1.0, (self.end - day) / timedelta(days=1))
+                   for d, day in enumerate(days)]
         scale = total / sum(factors) if factors else 0
         deferred = []
         for day, f in zip(days, factors, strict=True):
@@ -129,8 +132,8 @@ class Planner:
             n = int(x) + (rnd.random() < x - int(x))
             for _ in range(n):
                 ts = day + timedelta(hours=self.hours(rnd), seconds=rnd.randrange(3600))
-                if ts >= self.end:
-                    continue
+                if ts >= self.end:  # today: an hour that has not come yet -> somewhere in the hours so far
+                    ts = day + (self.end - day) * rnd.random()
                 uid = self.pick_buyer(rnd)
                 if uid in self.private:
                     deferred.append((ts, uid))  # chosen once every carted product is known
