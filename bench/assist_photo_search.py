@@ -81,7 +81,56 @@ def main() -> None:
         f"whole search p99 at n={n_max} (photo + auto index; DB filter not included): {total:.0f} ms; "
         "aim: well under 1000 ms"
     )
+    result.update(update_cost(n_max, enc.dim, rng))
     print("RESULT " + " ".join(f"{k}={v}" for k, v in result.items()))
+
+
+def update_cost(n: int, dim: int, rng: np.random.Generator, edits: int = 5) -> dict[str, float]:
+    """One product edited in a catalog of ``n``: the writer's publish and a reader's reload, for the old
+    whole-index rewrite (load, change, save; every reader reloads and rebuilds HNSW) against the base + delta
+    segments kkot uses (write the small delta; readers keep their base and load only the delta)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kkot.settings")
+    django.setup()  # the segments live in the assist app (no database is touched)
+    from kkot.assist.services.visual.segments import Delta, VisualSegments
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        idx = VectorIndex(dim)
+        idx.add(np.arange(n), rng.normal(size=(n, dim)).astype(np.float32))
+        idx.save(root / "base")
+        full_w, full_r, delta_w, delta_r = [], [], [], []
+        delta = Delta()
+        for e in range(edits):
+            vec = rng.normal(size=dim).astype(np.float32)
+            t0 = time.perf_counter()
+            whole = VectorIndex.load(root / "base")
+            whole.add([e], vec[None])
+            whole.save(root / "base-next")
+            full_w.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            VectorIndex.load(root / "base-next")
+            full_r.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            d = Delta.load(root / "base", f"delta-{e}" if e else None)
+            d.void.add(e)
+            d.vectors[e] = vec
+            d.save(root / "base", f"delta-{e + 1}", dim)
+            delta_w.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            delta = Delta.load(root / "base", f"delta-{e + 1}")
+            VisualSegments(idx, {}, delta)
+            delta_r.append(time.perf_counter() - t0)
+    med = lambda xs: float(np.median(xs) * 1000)  # noqa: E731
+    print(f"one product edited at n={n}: whole-index rewrite {med(full_w):.0f} ms + each reader reloads "
+          f"{med(full_r):.0f} ms;  base+delta (kkot) {med(delta_w):.1f} ms + each reader {med(delta_r):.1f} ms")
+    return {"update_full_write_ms": round(med(full_w)), "update_full_reload_ms": round(med(full_r)),
+            "update_delta_write_ms": round(med(delta_w), 1), "update_delta_reload_ms": round(med(delta_r), 1)}
 
 
 if __name__ == "__main__":
