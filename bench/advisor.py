@@ -4,7 +4,9 @@ Self-contained: builds synthetic stores in a throw-away SQLite database (KKOT_VA
 end unless --keep), straight into the raw tables (events, purchases, orders, order lines):
 
 - one *scale* store: ``--events`` events (default 10 million, the issue's store: about 500,000 orders) over
-  ``--scale-days`` days; ``--events 1000000`` for a quick run. Rows go in with ``executemany`` in batches (SQLite);
+  ``--scale-days`` days and ``--scale-customers`` shoppers; ``--events 1000000`` for a quick run. Drawn with numpy
+  a week at a time (bench/advisor_gen_scale.py) and written with the raw connection's ``executemany`` in one
+  transaction (a 400 MB SQLite page cache while loading, the default 2 MB for the measurements);
 - one *control* store with nothing planted and one small store per planted finding (60 days x 200 visits a
   day, about 50k events and 750 orders each): a sales drop, a dead banner, a product viewed a lot but rarely
   carted, a channel converting poorly, a small channel converting well, a leaky checkout step (cart -> order), a
@@ -41,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 from advisor_gen import EVENT_COLS, EVENTS_PER_SESSION_SCALE, PLANTS, Shop, _users, generate  # noqa: E402
+from advisor_gen_scale import generate_scale, scale_users  # noqa: E402
 
 
 def setup_django(var_dir: str) -> None:
@@ -102,6 +105,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=10_000_000, help="events of the scale store (about 1 order per 20)")
     ap.add_argument("--scale-days", type=int, default=365)
+    ap.add_argument("--scale-customers", type=int, default=150_000, help="shoppers of the scale store")
     ap.add_argument("--small-days", type=int, default=60)
     ap.add_argument("--small-sessions", type=int, default=200)
     ap.add_argument("--controls", type=int, default=1, help="control stores (different random seeds)")
@@ -141,7 +145,7 @@ def run(args) -> None:
     t0 = time.perf_counter()
     users = _users(4000)
     scale_shop = Shop("scale", 60, None)
-    scale_shop.cart_p, scale_shop.order_p = 0.5, 0.45  # about one order per 20 events, as the store
+    scale_shop.cart_p, scale_shop.order_p = 0.6, 0.65  # about one order per 20 events, as the store
     scale_sessions = max(1, round(args.events / (args.scale_days * EVENTS_PER_SESSION_SCALE)))
     shops = [("scale", scale_shop, args.scale_days, scale_sessions),
              *[("control" if c == 0 else f"control{c + 1}", Shop("control" if c == 0 else f"control{c + 1}", 30, None),
@@ -152,9 +156,15 @@ def run(args) -> None:
     adapt = connection.ops.adapt_datetimefield_value
     counts = {}
     with transaction.atomic(), connection.cursor() as cur:
-        for n, (name, shop, days, sessions) in enumerate(shops):
+        cur.execute("PRAGMA cache_size=-400000")  # 400 MB page cache while loading (the app's default: 2 MB)
+        for n, (name, shop, days, sessions) in enumerate(shops[1:], start=1):
             counts[name] = generate(shop, users, days=days, sessions=sessions, end_day=end_day, seed=100 + n,
                                     cur=cur, insert_sql=insert_sql, adapt=adapt)
+        small_s = time.perf_counter() - t0
+        counts["scale"] = generate_scale(scale_shop, scale_users(args.scale_customers), days=args.scale_days,
+                                         sessions=scale_sessions, end_day=end_day, seed=100)
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size=-2000")  # back to the default for the measurements
     n_events = sum(e for e, _o in counts.values())
     n_orders = sum(o for _e, o in counts.values())
     gen_s = time.perf_counter() - t0
@@ -211,8 +221,9 @@ def run(args) -> None:
         rows.append((name, "yes" if hit else "NO", str(kinds.index(name) + 1) if hit else "-", ", ".join(kinds)))
 
     print(f"scale: {n_events:,} events and {n_orders:,} paid orders in {len(shops)} stores, generated in {gen_s:.0f} s "
-          f"(SQLite, throw-away var dir)")
-    print(f"  scale store: {counts['scale'][0]:,} events, {counts['scale'][1]:,} orders over {args.scale_days} days; "
+          f"(SQLite, throw-away var dir; small stores {small_s:.0f} s)")
+    print(f"  scale store: {counts['scale'][0]:,} events, {counts['scale'][1]:,} orders over {args.scale_days} days, "
+          f"{args.scale_customers:,} shoppers; "
           f"small stores: {args.small_days} days x {args.small_sessions} visits/day")
     print("\nrollups")
     print(f"  bulk  rollup_range {r['days']} days   {r['events']:>10,} events {bulk_s:8.1f} s {bulk_eps:12,.0f} events/s")

@@ -108,7 +108,9 @@ class RollupDay(models.Model):
     orders = models.IntegerField(default=0)
     seconds = models.FloatField(default=0)
     schema = models.PositiveSmallIntegerField(
-        default=1, help_text="rollup tables built for the day: 1 = the first five, 3 = + ads and customers"
+        default=1,
+        help_text="rollup tables built for the day: 1 = the first five, 3 = + ads and customers, "
+        "4 = + customer summaries",
     )
 
 
@@ -256,3 +258,26 @@ class CustomerDaily(models.Model):
             models.UniqueConstraint(fields=["store", "day", "user_id"], name="advisor_customer_day")
         ]
         indexes = [models.Index(fields=["store", "user_id", "day"])]
+
+
+class CustomerSummary(models.Model):
+    """Customers rollup, one row per shopper of a store over the whole built history (see
+    :mod:`kkot.advisor.rollups.customers`): first and last Seoul day with a paid order, the last payment, the paid
+    orders, their total net of every refund made up to the build, the order lines per category (the life-stage
+    signals) and the life stage they point to (the category tree as of the build). Refreshed with the
+    ``CustomerDaily`` rows of the shopper, in the same transaction."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    user_id = models.BigIntegerField()
+    first_day = models.DateField()
+    last_day = models.DateField()
+    last_paid_at = models.DateTimeField()
+    orders = models.IntegerField(default=0)
+    revenue = MoneyField(default=0, help_text="paid order totals minus their refunds")
+    refunds = MoneyField(default=0)
+    categories = models.JSONField(default=dict)
+    life_stage = models.CharField(max_length=30, blank=True, help_text="the dominant life stage of the lines")
+    life_stage_lines = models.IntegerField(default=0, help_text="order lines behind the life stage")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "user_id"], name="advisor_customer_summary")]

@@ -18,10 +18,10 @@ Definitions (documented in the dashboards too):
   day the refund was made (``Refund.created_at``), whichever day the order was paid.
 - channel / keyword of an order: the store visit of the same shopper that started last at or before the order and
   at most 7 days before it (last touch), and the last search of that visit up to the order. Orders of shoppers without a tracked visit (opt-out, guests) count under channel ''.
-- ads (``AdDaily``, :mod:`.ads`), customers (``CustomerDaily``, :mod:`.customers`) and recommendation widgets
-  (``recommendations.WidgetDaily``, :mod:`.widgets`) are built with every day too, from the same functions the
-  dashboards use on the raw rows for days not built yet (tested equal). ``RollupDay.schema`` says which tables a
-  day has; the incremental job rebuilds days of an older schema.
+- ads (``AdDaily``, :mod:`.ads`), customers (``CustomerDaily`` and ``CustomerSummary``, :mod:`.customers`) and
+  recommendation widgets (``recommendations.WidgetDaily``, :mod:`.widgets`) are built with every day too, from the
+  same functions the dashboards use on the raw rows for days not built yet (tested equal). ``RollupDay.schema``
+  says which tables a day has; the incremental job rebuilds days of an older schema.
 - section impressions: explicit ``impression`` events; store-home sections are also shown on every store-home
   page view (``StoreDaily.home_views``), which the queries use when a section has no explicit impressions.
 """

@@ -6,7 +6,7 @@ import datetime as dt
 
 ATTRIBUTION_DAYS = 7
 MAX_BACKFILL_DAYS = 3 * 366
-ROLLUP_SCHEMA = 3  # RollupDay.schema of a day whose AdDaily and CustomerDaily rows are built too
+ROLLUP_SCHEMA = 4  # RollupDay.schema of a day whose AdDaily, CustomerDaily and CustomerSummary rows are built too
 
 
 def section_key(section: str) -> str:

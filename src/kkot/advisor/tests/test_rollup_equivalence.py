@@ -6,12 +6,14 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from kkot.advisor.models import AdDaily, CustomerDaily, RollupDay
+from kkot.accounts.models import User
+from kkot.advisor.models import AdDaily, CustomerDaily, CustomerSummary, RollupDay
 from kkot.advisor.queries import AdsQuery, CustomersQuery, run_query
 from kkot.advisor.queries.ads import ad_cells
 from kkot.advisor.queries.customers import run_customers
 from kkot.advisor.rollups import rollup_day, rollup_range
 from kkot.advisor.rollups.ads import ROLLUP_SCHEMA
+from kkot.advisor.rollups.customers import refresh_summaries
 from kkot.advisor.tests import test_ads
 from kkot.advisor.tests.test_ads import D1, D, W
 from kkot.advisor.tests.test_advisor import ev, kst, order, refund
@@ -271,3 +273,100 @@ def test_customers_rollup_equals_raw_incl_seoul_midnight_and_k_anonymity(db):
         == table
     )
     assert _customers(a.pk, start, end) == raw[(start, end)]
+
+
+def _summary_table():
+    return sorted(
+        CustomerSummary.objects.values_list(
+            "store_id", "user_id", "first_day", "last_day", "orders", "revenue", "refunds", "categories"
+        )
+    )
+
+
+def test_customer_summary_by_hand_incl_seoul_midnight_refunds_and_both_paths(db):
+    from kkot.catalog.models import Category
+
+    owner = make_user()
+    a, b = make_store(owner=owner), make_store(owner=make_user())
+    kids, pet = make_product(store=a, actor=owner), make_product(store=a, actor=owner)
+    other = make_product(store=b, actor=b.memberships.get().user)
+    for product, slug in ((kids, "kids"), (pet, "pet")):
+        product.category = Category.objects.get(slug=slug)
+        product.save(update_fields=["category"])
+    u1, u2 = make_user(), make_user()
+    order(a, u1, 20000, kst(D - dt.timedelta(days=10), 12, 0), product=kids)
+    o2 = order(a, u1, 30000, kst(D, 0, 0), product=pet)  # the first second of D (Seoul)
+    order(a, u2, 10000, kst(D - dt.timedelta(days=1), 23, 59, 59), product=kids)  # the last second of D - 1
+    order(a, u2, 99000, kst(D, 9, 0), product=kids, paid=False)  # never paid: not counted
+    order(b, u1, 7000, kst(D1, 9, 0), product=other)  # another store: its own row
+    lo, hi = D - dt.timedelta(days=12), D + dt.timedelta(days=2)
+    rollup_range(start=lo, end=hi)
+    k, p = str(kids.category_id), str(pet.category_id)
+    o = str(other.category_id)
+    assert _summary_table() == sorted(
+        [
+            (a.pk, u1.pk, D - dt.timedelta(days=10), D, 2, Decimal(50000), Decimal(0), {k: 1, p: 1}),
+            (
+                a.pk,
+                u2.pk,
+                D - dt.timedelta(days=1),
+                D - dt.timedelta(days=1),
+                1,
+                Decimal(10000),
+                Decimal(0),
+                {k: 1},
+            ),
+            (b.pk, u1.pk, D1, D1, 1, Decimal(7000), Decimal(0), {o: 1}),
+        ]
+    )
+    # life stage: u1's tie (one kids line, one pet line) goes by name, the same rule as the order-table path
+    stages = CustomerSummary.objects.filter(store=a).order_by("user_id")
+    assert list(stages.values_list("life_stage", "life_stage_lines")) == [("영유아 자녀 가구", 1)] * 2
+    # a refund two days later: the rollup of the refund's day nets it out of the shopper's revenue
+    refund(o2, 5000, kst(hi, 0, 30))
+    rollup_day(day=hi)
+    row = CustomerSummary.objects.get(store=a, user_id=u1.pk)
+    assert (row.orders, row.revenue, row.refunds, row.last_paid_at) == (
+        2,
+        Decimal(45000),
+        Decimal(5000),
+        o2.paid_at,
+    )
+    table = _summary_table()
+    # the day path, a full refresh and a rerun give the same rows
+    for i in range((hi - lo).days + 1):
+        rollup_day(day=lo + dt.timedelta(days=i))
+    assert _summary_table() == table
+    refresh_summaries(pairs=None)
+    assert _summary_table() == table
+    rollup_range(start=lo, end=hi)
+    assert _summary_table() == table
+
+
+def test_customers_summary_path_equals_raw_at_the_k_threshold(db):
+    owner = make_user()
+    a = make_store(owner=owner)
+    p = make_product(store=a, actor=owner)
+    start, end = D, D + dt.timedelta(days=6)
+    new = [make_user(gender="F", birth_year=1990) for _ in range(20)]  # 20 new buyers: shown
+    back = [make_user(gender="M", birth_year=1980) for _ in range(19)]  # 19 returning: hidden
+    for i, u in enumerate(new):
+        order(a, u, 10000, kst(start + dt.timedelta(days=i % 7), 10, i), product=p)
+    for i, u in enumerate(back):
+        order(a, u, 8000, kst(start - dt.timedelta(days=30 + i), 10, 0), product=p)
+        order(a, u, 8000, kst(end, 11, i), product=p)
+    # one returning buyer with history older than a year: its figures come from the daily rows
+    order(a, back[0], 8000, kst(start - dt.timedelta(days=500), 10, 0), product=p)
+    order(a, new[0], 5000, kst(end + dt.timedelta(days=2), 10, 0), product=p)  # after the range
+    windows = [(start, end), (end, end), (start - dt.timedelta(days=40), end)]
+    raw = {w: _customers(a.pk, *w, use_rollup=False) for w in windows}
+    r = raw[(start, end)]
+    assert (r[0], r[2][1], r[3][1]) == (39, 20, None)  # returning 19 < k: hidden
+    rollup_range(start=start - dt.timedelta(days=520), end=end + dt.timedelta(days=2))
+    assert [_customers(a.pk, *w) for w in windows] == [raw[w] for w in windows]
+    # declared profiles are read at query time: an edit after the build shows on both paths
+    User.objects.filter(pk=new[1].pk).update(gender="M")
+    assert _customers(a.pk, start, end) == _customers(a.pk, start, end, use_rollup=False)
+    # the summary is read: one more "bought before" makes 20 returning, shown
+    CustomerSummary.objects.filter(user_id=new[2].pk).update(first_day=start - dt.timedelta(days=3))
+    assert _customers(a.pk, start, end)[3][1] == 20
