@@ -71,7 +71,9 @@ class CnnEmbedder:
     def save(self, path: str | Path) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path / "weights.npz", **{k: v.astype(np.float32) for k, v in self.weights.items()})
+        np.savez_compressed(
+            path / "weights.npz", **{k: v.astype(np.float32) for k, v in self.weights.items()}
+        )
         cfg = {
             "format": "kkot-cnn-v1",
             "channels": list(self.channels),
@@ -113,12 +115,15 @@ class CnnEmbedder:
         x = arr.astype(np.float32) / 255.0
         return (x - self.mean) / self.std
 
-    def _features(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _pooled(self, x: np.ndarray) -> np.ndarray:
         for i, (_, _, stride, pool) in enumerate(conv_plan(self.channels)):
             x = _conv3x3_relu(x, self.weights[f"conv{i}_w"], self.weights[f"conv{i}_b"], stride)
             if pool:
                 x = _maxpool2(x)
-        pooled = np.concatenate([x.mean(axis=(1, 2)), x.max(axis=(1, 2))], axis=1)
+        return np.concatenate([x.mean(axis=(1, 2)), x.max(axis=(1, 2))], axis=1)
+
+    def _features(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pooled = self._pooled(x)
         emb = pooled @ self.weights["emb_w"] + self.weights["emb_b"]
         logits = np.maximum(emb, 0.0) @ self.weights["cls_w"] + self.weights["cls_b"]
         return emb, logits
@@ -136,11 +141,28 @@ class CnnEmbedder:
             logits.append(lg)
         return np.concatenate(embs), np.concatenate(logits)
 
+    def pooled_features(
+        self, images: np.ndarray | list, *, batch_size: int = 128, tta: bool = True
+    ) -> np.ndarray:
+        """(N, 2 * c4) square-rooted global average + max pooled activations of the last convolution
+        (mirror-averaged when ``tta``): richer than the embedding, e.g. for catalog-trained heads."""
+        x_all = self._prepare(images)
+        out = []
+        for i in range(0, len(x_all), batch_size):
+            x = x_all[i : i + batch_size]
+            p = self._pooled(x)
+            if tta:
+                p = (p + self._pooled(x[:, :, ::-1].copy())) / 2
+            out.append(p)
+        return np.sqrt(np.concatenate(out)).astype(np.float32)
+
     def embed(self, images: np.ndarray | list, *, batch_size: int = 128, tta: bool = True) -> np.ndarray:
         emb, _ = self._run(images, batch_size, tta)
         return (emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
-    def predict_proba(self, images: np.ndarray | list, *, batch_size: int = 128, tta: bool = True) -> np.ndarray:
+    def predict_proba(
+        self, images: np.ndarray | list, *, batch_size: int = 128, tta: bool = True
+    ) -> np.ndarray:
         _, lg = self._run(images, batch_size, tta)
         lg = lg - lg.max(axis=1, keepdims=True)
         p = np.exp(lg)

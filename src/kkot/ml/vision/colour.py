@@ -92,11 +92,11 @@ FASHION_COLOUR_MAP: dict[str, str] = {
     "Nude": "베이지",
     "Skin": "베이지",
     "Taupe": "베이지",
+    "Khaki": "베이지",  # English khaki is the light tan of chinos; Korean 카키 is olive (= "Olive" below)
     "Tan": "브라운",
     "Grey": "그레이",
     "Grey Melange": "그레이",
     "Charcoal": "그레이",
-    "Steel": "그레이",
     "Navy Blue": "네이비",
     "Blue": "블루",
     "Turquoise Blue": "스카이블루",
@@ -105,7 +105,6 @@ FASHION_COLOUR_MAP: dict[str, str] = {
     "Sea Green": "그린",
     "Fluorescent Green": "그린",
     "Olive": "카키",
-    "Khaki": "카키",
     "Yellow": "옐로우",
     "Mustard": "옐로우",
     "Orange": "오렌지",
@@ -124,6 +123,7 @@ FASHION_COLOUR_MAP: dict[str, str] = {
     "Copper": "브라운",
     "Bronze": "브라운",
     "Silver": "실버",
+    "Steel": "실버",  # steel watches and cufflinks: silver metal
     "Metallic": "실버",
     "Gold": "골드",
     "Multi": "멀티",

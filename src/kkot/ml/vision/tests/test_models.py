@@ -119,6 +119,20 @@ def test_numpy_inference_matches_torch() -> None:
 
 
 @pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "config.json").exists(), reason="model not trained yet")
+def test_pooled_features_feed_the_embedding_layer() -> None:
+    from kkot.ml.vision.embedding import default_embedder
+
+    m = default_embedder()
+    imgs = np.random.default_rng(1).integers(0, 255, (3, 48, 48, 3), dtype=np.uint8)
+    pooled = m.pooled_features(imgs, tta=False)
+    assert pooled.shape == (3, 2 * m.channels[3]) and (pooled >= 0).all()
+    emb = (pooled**2) @ m.weights["emb_w"] + m.weights["emb_b"]
+    assert np.allclose(emb / np.linalg.norm(emb, axis=1, keepdims=True), m.embed(imgs, tta=False), atol=1e-5)
+    mirrored = m.pooled_features(imgs[:, :, ::-1], tta=False)
+    assert np.allclose(m.pooled_features(imgs), np.sqrt((pooled**2 + mirrored**2) / 2), atol=1e-5)
+
+
+@pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "config.json").exists(), reason="model not trained yet")
 def test_shipped_model_loads_and_encodes() -> None:
     enc = VisualEncoder()
     imgs = np.full((2, 80, 80, 3), 250, np.uint8)
