@@ -4,7 +4,9 @@ Items are identified by integer ids (product or image ids). ``add`` replaces an 
 ``remove`` deletes ids. faiss HNSW cannot delete, so removed/replaced vectors are masked and the graph is
 rebuilt when more than ``rebuild_ratio`` of it is stale. Without faiss (or below ``hnsw_min_items`` items)
 an exact numpy search is used. ``save``/``load`` write ``vectors.npy`` + ``ids.npy`` + ``index.json``
-(no pickle; the HNSW graph is rebuilt on load, deterministic).
+(no pickle) and, when the graph has no masked rows, the HNSW graph itself as ``hnsw.faiss`` (faiss's own binary
+format), so a process opening a 100,000-item index reads it instead of rebuilding it (minutes on a busy core);
+a missing, stale or unreadable graph file is rebuilt from the vectors (deterministic).
 """
 
 from __future__ import annotations
@@ -89,9 +91,7 @@ class VectorIndex:
         return n
 
     def _use_hnsw(self) -> bool:
-        if self.backend == "exact" or not faiss_available():
-            return False
-        return self.backend == "hnsw" or len(self._pos) >= self.hnsw_min_items
+        return self._use_hnsw_for(len(self._pos))
 
     def _maybe_rebuild(self) -> None:
         stale = len(self._ids) - len(self._pos)
@@ -163,6 +163,13 @@ class VectorIndex:
         cfg = {"format": "kkot-vector-index-v1", "dim": self.dim, "backend": self.backend, "m": self.m,
                "ef_construction": self.ef_construction, "ef_search": self.ef_search,
                "hnsw_min_items": self.hnsw_min_items, "rebuild_ratio": self.rebuild_ratio}
+        graph = path / "hnsw.faiss"
+        graph.unlink(missing_ok=True)
+        if self._hnsw is not None and len(keep) == len(self._ids) == self._hnsw_rows:
+            import faiss
+
+            faiss.write_index(self._hnsw, str(graph))
+            cfg["graph_rows"] = int(len(keep))
         (path / "index.json").write_text(json.dumps(cfg), encoding="utf-8")
 
     @classmethod
@@ -172,9 +179,36 @@ class VectorIndex:
         if cfg.pop("format", None) != "kkot-vector-index-v1":
             raise ValueError(f"not a kkot vector index: {path}")
         dim = cfg.pop("dim")
+        graph_rows = cfg.pop("graph_rows", None)
         idx = cls(dim, **cfg)
         ids = np.load(path / "ids.npy", allow_pickle=False)
         vecs = np.load(path / "vectors.npy", allow_pickle=False)
-        if len(ids):
-            idx.add(ids, vecs)
+        if not len(ids):
+            return idx
+        if graph_rows == len(ids) and idx._use_hnsw_for(len(ids)) and idx._read_graph(path / "hnsw.faiss", vecs):
+            idx._ids = ids.astype(np.int64)
+            idx._vecs = vecs.astype(np.float32)  # saved normalised
+            idx._alive = np.ones(len(ids), bool)
+            idx._pos = {int(i): r for r, i in enumerate(idx._ids.tolist())}
+            return idx
+        idx.add(ids, vecs)
         return idx
+
+    def _use_hnsw_for(self, n: int) -> bool:
+        if self.backend == "exact" or not faiss_available():
+            return False
+        return self.backend == "hnsw" or n >= self.hnsw_min_items
+
+    def _read_graph(self, file: Path, vecs: np.ndarray) -> bool:
+        """Adopt a saved graph when it matches the vectors; False (rebuild) when missing or unreadable."""
+        import faiss
+
+        try:
+            index = faiss.read_index(str(file))
+        except (RuntimeError, OSError):
+            return False
+        if index.ntotal != len(vecs) or index.d != self.dim or not hasattr(index, "hnsw"):
+            return False
+        index.hnsw.efSearch = self.ef_search
+        self._hnsw, self._hnsw_rows = index, len(vecs)
+        return True

@@ -69,6 +69,33 @@ def test_hnsw_recall_against_exact() -> None:
     assert recall >= 0.9
 
 
+@pytest.mark.skipif(not faiss_available(), reason="faiss-cpu not installed")
+def test_hnsw_graph_is_saved_and_read_back_instead_of_rebuilt(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    v = _vecs(300, d=16, seed=3)
+    idx = VectorIndex(16, backend="hnsw")
+    idx.add(np.arange(300), v)
+    idx.save(tmp_path / "ix")
+    assert (tmp_path / "ix" / "hnsw.faiss").exists()
+    want = idx.search(v[:20], k=5)
+
+    def no_rebuild(self) -> None:  # noqa: ANN001
+        raise AssertionError("the graph was rebuilt")
+
+    monkeypatch.setattr(VectorIndex, "_build_hnsw", no_rebuild)
+    back = VectorIndex.load(tmp_path / "ix")
+    got = back.search(v[:20], k=5)
+    assert np.array_equal(got[0], want[0]) and np.allclose(got[1], want[1])
+    assert len(back) == 300 and 7 in back
+    monkeypatch.undo()
+    back.add([7], -v[7:8])  # replacing masks a graph row: the next save has no graph file, load rebuilds it
+    back.save(tmp_path / "ix2")
+    assert not (tmp_path / "ix2" / "hnsw.faiss").exists()
+    assert VectorIndex.load(tmp_path / "ix2").search(-v[7:8], k=1)[0][0, 0] == 7
+    (tmp_path / "ix" / "hnsw.faiss").write_bytes(b"garbage")  # unreadable graph: rebuilt from the vectors
+    again = VectorIndex.load(tmp_path / "ix")
+    assert np.array_equal(again.search(v[:20], k=5)[0][:, 0], want[0][:, 0])
+
+
 # ------------------------------------------------------------------ CNN export / numpy inference
 def _random_cnn(seed: int = 0) -> CnnEmbedder:
     rng = np.random.default_rng(seed)
