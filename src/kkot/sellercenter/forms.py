@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kkot.catalog.models import MAX_TAGS, Product
 from kkot.catalog.services import OptionInput, ProductInput, VariantInput
@@ -135,7 +135,7 @@ class BannerForm(forms.Form):
                              widget=forms.TextInput(attrs={"type": "color"}))
     link_url = forms.CharField(label=gettext_lazy("링크"), max_length=300, required=False)
     position = forms.IntegerField(label=gettext_lazy("순서"), min_value=0, max_value=999, initial=0)
-    is_active = forms.BooleanField(label=gettext_lazy("노출"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("banner", "노출"), required=False, initial=True)
 
     def clean_link_url(self):
         url = (self.cleaned_data.get("link_url") or "").strip()

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kkot.assist.models import ExposureStat, ImageAnalysis
 from kkot.assist.textrules import plain_text, title_problems
@@ -31,12 +32,12 @@ MIN_VIEWS = 200
 MAX_GAIN = 3.0
 UNKNOWN_GAIN = 0.05  # ranking weight of an item whose gain cannot be estimated
 PROPS = {
-    "images3": _("이미지 3장 이상"),
-    "image_ok": _("대표 이미지 검사 통과"),
-    "attrs": _("주요 속성 입력"),
-    "tags5": _("태그 5개 이상"),
-    "title_clean": _("깔끔한 상품명"),
-    "description": _("상세설명 작성"),
+    "images3": gettext_lazy("이미지 3장 이상"),
+    "image_ok": gettext_lazy("대표 이미지 검사 통과"),
+    "attrs": gettext_lazy("주요 속성 입력"),
+    "tags5": gettext_lazy("태그 5개 이상"),
+    "title_clean": gettext_lazy("깔끔한 상품명"),
+    "description": gettext_lazy("상세설명 작성"),
 }
 
 

@@ -27,7 +27,8 @@ class BankTransferProvider(PaymentProvider):
         bank = BANKS[int(h[:2], 16) % len(BANKS)]
         account = f"{int(h[2:8], 16) % 900 + 100}-{int(h[8:14], 16) % 900000 + 100000}-{int(h[14:18], 16) % 90 + 10}"
         deadline = timezone.now() + timedelta(hours=settings.KKOT_DEPOSIT_HOURS)
-        return ChargeResult(status="pending", provider_ref="vb_" + h[:24], method_label=f"{bank} {_('가상계좌')}",
+        vbank = _("가상계좌")  # outside the f-string, where makemessages can see it
+        return ChargeResult(status="pending", provider_ref="vb_" + h[:24], method_label=f"{bank} {vbank}",
                             vbank_name=bank, vbank_account=account, vbank_holder="kkot(꽃)", deposit_deadline=deadline)
 
     def refund(self, *, payment, amount: Decimal, idempotency_key: str) -> RefundResult:
