@@ -18,6 +18,7 @@ from kkot.ml.recs.blend import BlendRecommender
 from kkot.ml.recs.content import ContentSimilarity
 from kkot.ml.recs.linear import SessionLinear
 from kkot.ml.recs.mf import ImplicitMF
+from kkot.ml.recs.rerank import RerankRecommender
 from kkot.ml.recs.rules import AssociationRules
 from kkot.ml.recs.simple import PopularityRecommender, TransitionRecommender
 from kkot.ml.recs.sknn import SessionKNN
@@ -34,6 +35,7 @@ __all__ = [
     "PopularityRecommender",
     "Reason",
     "Recommender",
+    "RerankRecommender",
     "SessionKNN",
     "SessionLinear",
     "TransitionRecommender",

@@ -81,15 +81,15 @@ def test_coview_counts_become_the_reason_text(shop):
     assert by_pk[b.pk] == "최근 본 '린넨 셔츠'와 함께 많이 본 상품"
 
 
-def test_with_enough_sessions_the_session_model_is_a_stan_slist_blend(shop, monkeypatch):
-    from kkot.ml.recs import BlendRecommender, SessionLinear
+def test_with_enough_sessions_the_session_model_is_a_reranked_stan_slist_blend(shop, monkeypatch):
+    from kkot.ml.recs import RerankRecommender, SessionLinear
     from kkot.recommendations import services
 
     store, a, b, c, d, _e = shop
     monkeypatch.setattr(services, "BLEND_MIN_SESSIONS", 3)
     _train()
     session = modelset.current_set().model("session")
-    assert isinstance(session, BlendRecommender) and isinstance(session.members[1], SessionLinear)
+    assert isinstance(session, RerankRecommender) and isinstance(session.members[1], SessionLinear)
     w = recs.viewed_together(product=a, store_id=store.pk)
     assert w.source == "model" and [it.product.pk for it in w.items][:2] == [b.pk, c.pk]
     assert services.session_model(2).name == "sknn"  # too few sessions: STAN alone

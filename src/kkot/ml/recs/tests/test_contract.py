@@ -19,6 +19,7 @@ from kkot.ml.recs import (
     ModelFileError,
     PopularityRecommender,
     Recommender,
+    RerankRecommender,
     SessionKNN,
     SessionLinear,
     TransitionRecommender,
@@ -40,6 +41,10 @@ FACTORIES: dict[str, Callable[[], BaseRecommender]] = {
     "ease": lambda: SessionLinear(alpha=1.0, reg=1.0, min_count=1, neighbors=4, label="ease"),
     "blend": lambda: BlendRecommender(
         [SessionKNN.stan(k=20, sample=50), TransitionRecommender(window=2)], valid_frac=0.2
+    ),
+    "rerank": lambda: RerankRecommender(
+        [SessionKNN.stan(k=20, sample=50), TransitionRecommender(window=2)], valid_frac=0.2, max_iter=20,
+        min_samples_leaf=5,
     ),
 }
 
@@ -160,7 +165,7 @@ def test_missing_and_corrupt_files(fitted: BaseRecommender, tmp_path: Path) -> N
 def test_single_item_catalog_each(name: str) -> None:
     inter = Interactions.from_sequences([[0], [0, 0], [0]], n_items=1, item_texts=["린넨 셔츠"])
     model = FACTORIES[name]()
-    if isinstance(model, BlendRecommender):
+    if isinstance(model, BlendRecommender):  # the re-ranker too
         model.valid_frac = 0.5
     model.fit(inter)
     ids, scores = model.recommend([[0], []], k=3)

@@ -131,3 +131,37 @@ def test_ease_has_a_zero_diagonal_and_pruned_inputs_are_ignored() -> None:
     b = SessionLinear(alpha=0.5, reg=1.0, min_count=1, max_items=100).fit(_looks())
     assert a.items_in.tolist() == list(range(8))
     np.testing.assert_allclose(a.B.toarray(), b.B.toarray(), rtol=1e-6)
+
+
+def test_rerank_learns_trees_on_validation_and_beats_popularity() -> None:
+    from kkot.ml.recs import RerankRecommender
+    from kkot.ml.recs.rerank_feats import feature_names
+
+    inter = synthetic_sessions(600)
+    model = RerankRecommender([SessionKNN.stan(k=20, sample=50), TransitionRecommender(window=1)],
+                              valid_frac=0.2, max_iter=30, min_samples_leaf=5).fit(inter)
+    assert model.trees is not None and model.trees.roots.size == 30
+    assert model.valid_report["pool_recall"] > 0.9 and model.valid_report["n_rows"] > 100
+    assert int(model.trees.feature.max()) < len(feature_names(2))
+    ids, _ = model.recommend([[0, 1], [3]], k=1)
+    assert ids[:, 0].tolist() == [2, 4]
+    reason = model.explain([0, 1], [2])[0]
+    assert reason is not None and reason.anchor == 1
+
+
+def test_tree_ensemble_matches_sklearn() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from kkot.ml.recs.rerank_feats import TreeEnsemble
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 5)).astype(np.float32)
+    x[:, 4] = np.round(x[:, 4])  # ties at thresholds
+    y = (x[:, 0] + x[:, 1] * x[:, 2] + 0.3 * rng.normal(size=2000) > 0.2)
+    clf = HistGradientBoostingClassifier(max_iter=25, max_depth=5, random_state=0).fit(x, y)
+    trees = TreeEnsemble.from_sklearn(clf)
+    np.testing.assert_allclose(trees.raw(x), clf.decision_function(x), rtol=1e-6, atol=1e-6)
+    x[::7, 1] = np.nan  # missing values follow each node's learned side, as in scikit-learn
+    np.testing.assert_allclose(trees.raw(x), clf.decision_function(x), rtol=1e-6, atol=1e-6)
+    again = TreeEnsemble.from_arrays(trees.to_arrays())
+    np.testing.assert_array_equal(again.raw(x), trees.raw(x))
