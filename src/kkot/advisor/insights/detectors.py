@@ -97,9 +97,19 @@ def _dead_sections(store_id, today) -> list[Insight]:
                     _("{label}를 거의 아무도 누르지 않습니다").format(label=r.label),
                     _("노출 {i:,}회 중 클릭 {c:,}회 (클릭률 {ctr:.2%}, 하위 {p}%) · 스토어 섹션 중앙값 {m:.1%}").format(
                         i=r.impressions, c=r.clicks, ctr=r.ctr, p=max(1, r.percentile or 0), m=median),
-                    _("배너를 교체하거나 내리고, 클릭률이 가장 높은 {best} 영역을 그 자리로 올리세요.").format(best=best.label),
-                    "clicks")
+                    _dead_section_advice(r.section, best.label), "clicks")
             for r in home if r.ctr < 0.2 * median]
+
+
+def _dead_section_advice(section: str, best: str) -> str:
+    """What to do about a section nobody clicks depends on what the section is."""
+    if section.startswith("widget:"):
+        return _("위젯을 페이지 아래쪽으로 옮기고, 추천 성과 화면에서 이 위젯에 어떤 상품이 보이는지 확인하세요. "
+                 "클릭률이 가장 높은 {best} 영역을 그 자리로 올리면 첫 화면의 클릭이 늘어납니다.").format(best=best)
+    if section.startswith("banner:"):
+        return _("배너를 교체하거나 내리고, 클릭률이 가장 높은 {best} 영역을 그 자리로 올리세요.").format(best=best)
+    return _("이 영역의 상품 수를 줄이거나 아래로 옮기고, 클릭률이 가장 높은 {best} 영역을 그 자리로 올리세요.").format(
+        best=best)
 
 
 # Channel findings are a statistical comparison of one channel's 유입당 결제율 with the rest of the store's tracked

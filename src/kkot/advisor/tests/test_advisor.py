@@ -313,13 +313,18 @@ def test_insights_dead_banner_and_poor_channel(world):
         SectionDaily.objects.create(store=a, page_type="store", section=f"banner:{banner.pk}", day=day, clicks=1)
         SectionDaily.objects.create(store=a, page_type="store", section="best", day=day, clicks=300)
         SectionDaily.objects.create(store=a, page_type="store", section="new", day=day, clicks=150)
+        SectionDaily.objects.create(store=a, page_type="store", section="widget:for_you", day=day, clicks=0)
         ChannelDaily.objects.create(store=a, channel="direct", day=day, visits=300, orders=19)
         ChannelDaily.objects.create(store=a, channel="social", day=day, visits=100, orders=1)
     feed = insights_feed(store_id=a.pk, today=today)
     kinds = [i.kind for i in feed.items]
     assert "dead_banner" in kinds and "channel_poor" in kinds
-    dead = next(i for i in feed.items if i.kind == "dead_banner")
+    dead = next(i for i in feed.items if i.kind == "dead_banner" and "리뷰 이벤트" in i.title)
     assert "리뷰 이벤트" in dead.title and "0.10%" in dead.evidence and dead.chart == "clicks"
+    assert dead.advice.startswith("배너를 교체하거나 내리고") and "베스트" in dead.advice
+    # a recommendation widget nobody clicks gets advice about the widget, not about a banner
+    widget = [i for i in feed.items if i.kind == "dead_banner" and "위젯" in i.title]
+    assert widget and widget[0].advice.startswith("위젯을 페이지 아래쪽으로") and "배너" not in widget[0].advice
     poor = next(i for i in feed.items if i.kind == "channel_poor")
     assert "소셜" in poor.title
     assert "sales_drop" not in kinds
