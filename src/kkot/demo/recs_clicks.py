@@ -10,7 +10,9 @@ stock, at most :data:`MAX_PER_CATEGORY` per category, :data:`K` items), and for 
 Clicks are the demo's own navigation, never invented: the browsing generator already labels a move to a product of
 the same look ``widget:viewed_together``; that product is put into the page's 함께 본 상품 row if the model did not
 rank it (so every widget click has its impression) and the click gets its position. A move labelled ``list`` (or a
-store page's best/new click) whose product is in one of the page's rows becomes a click of that widget. The carts
+store page's best/new click) whose product is in one of the page's rows becomes a click of that widget; on a
+member's store visit :data:`FOR_YOU_SHARE` of the home-page product clicks went through the 맞춤 추천 row (the
+product takes an unclicked slot of that row, as for 함께 본 상품), so the row's click-through is the demo's own. The carts
 and orders that follow these clicks in the demo's sessions are then what the seller center attributes to widgets
 (:mod:`kkot.recommendations.stats`). The advisor's daily tables of the period are rebuilt afterwards.
 """
@@ -34,6 +36,8 @@ K = 8
 MAX_PER_CATEGORY = 3
 CANDIDATES = 40
 PAGE_WIDGETS = ("viewed_together", "bought_together", "similar")
+#: Share of a member's clicks on the store home's product rows that went through the 맞춤 추천 row.
+FOR_YOU_SHARE = 0.3
 
 
 def _pick(ms: ModelSet, item: int, ids: np.ndarray, visible: set[int]) -> list[int]:
@@ -223,7 +227,13 @@ def build_recs_clicks(rnd: random.Random, *, end: datetime, days: int = DAYS) ->
             elif section == "list":
                 widget = next((w for w in PAGE_WIDGETS if pid in page["rows"].get(w, ())), None)
         elif page["page_type"] == "store" and page_type == "store" and section in ("best", "new"):
-            if pid in page["rows"].get("for_you", ()):
+            shown = page["rows"].get("for_you")
+            if shown and pid not in shown and rnd.random() < FOR_YOU_SHARE:
+                # the member reached it through the 맞춤 추천 row: it was shown there (replacing an unclicked item)
+                free = [j for j, q in enumerate(shown) if q not in page["clicked"]]
+                if free:
+                    shown[free[rnd.randrange(len(free))]] = pid
+            if shown and pid in shown:
                 widget = "for_you"
         if widget is not None and pid in page["rows"].get(widget, ()):
             page["clicked"].add(pid)

@@ -40,3 +40,7 @@ def test_small_demo_has_widget_impressions_clicks_and_attributed_sales(settings,
     assert totals["impressions"] == impressions.count()
     assert totals["clicks"] > 0 and totals["add_to_carts"] > 0 and totals["orders"] > 0
     assert totals["clicks"] < totals["impressions"]
+    # the store home's 맞춤 추천 row is clicked too (it was the advisor's top "dead section" when it never was)
+    fy_clicks = clicks.filter(section="widget:for_you").count()
+    fy_shown = impressions.filter(section="widget:for_you").count()
+    assert fy_clicks >= 0.03 * fy_shown > 0  # without FOR_YOU_SHARE: 1.2% here and 0.02% on the full demo
