@@ -1,7 +1,8 @@
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
+from django.utils import timezone
 
 from kkot.accounts.models import User
 from kkot.catalog.models import Product, ProductAttributeValue, Variant
@@ -17,6 +18,16 @@ from kkot.orders.models import Claim, ClaimStatus, CouponRedemption, Order, Orde
 from kkot.stores.models import Store
 
 pytestmark = pytest.mark.django_db
+
+#: The small demo's "now": its two weeks of trading hold a few dozen claims, so which kinds occur (an exchange, an
+#: order still waiting for 발주확인) depends on the instant the build ends. The mix is asserted for this fixed instant
+#: (a Friday, 15:30 KST); the whole build reads the clock through ``timezone.now``.
+NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
 # Deleted children first (protected foreign keys) when the test builds twice.
 ORDER_MODELS = (om.SettlementLine, om.Refund, om.CouponRedemption, om.ClaimLine, om.Claim, om.OrderEvent, om.OrderLine,
                 om.Payment, om.Order, om.Purchase, om.Coupon, om.Address)

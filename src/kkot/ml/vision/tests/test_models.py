@@ -279,7 +279,8 @@ def test_hog_projector_roundtrip_and_shape_similarity(tmp_path) -> None:  # noqa
     assert z.shape == (40, 8) and np.allclose(np.linalg.norm(z, axis=1), 1.0, atol=1e-5)
     assert z[0] @ z[2] > z[0] @ z[1]  # same orientation is closer
     h.save(tmp_path / "h.npz")
-    assert np.allclose(HogProjector.load(tmp_path / "h.npz").transform(imgs[:3]), z[:3], atol=1e-6)
+    # float32 on disk: unit vectors agree to float32 precision (1e-6 was at the edge of summation-order noise)
+    assert np.allclose(HogProjector.load(tmp_path / "h.npz").transform(imgs[:3]), z[:3], atol=1e-5)
 
 
 def test_visual_encoder_combines_parts() -> None:
