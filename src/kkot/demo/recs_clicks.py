@@ -40,6 +40,16 @@ PAGE_WIDGETS = ("viewed_together", "bought_together", "similar")
 FOR_YOU_SHARE = 0.3
 
 
+def _into_row(shown: list[int], pid: int, clicked: set[int], rnd: random.Random) -> None:
+    """Show ``pid`` in a widget row: in a free place, else instead of a random item nobody clicked."""
+    if len(shown) < K:
+        shown.append(pid)
+        return
+    free = [j for j, q in enumerate(shown) if q not in clicked]
+    if free:
+        shown[free[rnd.randrange(len(free))]] = pid
+
+
 def _pick(ms: ModelSet, item: int, ids: np.ndarray, visible: set[int]) -> list[int]:
     """Product ids of the first K candidates that the storefront would show on ``item``'s page."""
     store = ms.store_of[item]
@@ -218,21 +228,14 @@ def build_recs_clicks(rnd: random.Random, *, end: datetime, days: int = DAYS) ->
             if section == "widget:viewed_together":
                 shown = page["rows"].setdefault("viewed_together", [])
                 if pid not in shown:  # the shopper clicked it, so it was shown: put it in the row
-                    free = [j for j, q in enumerate(shown) if q not in page["clicked"]]
-                    if len(shown) < K:
-                        shown.append(pid)
-                    elif free:
-                        shown[free[rnd.randrange(len(free))]] = pid
+                    _into_row(shown, pid, page["clicked"], rnd)
                 widget = "viewed_together"
             elif section == "list":
                 widget = next((w for w in PAGE_WIDGETS if pid in page["rows"].get(w, ())), None)
         elif page["page_type"] == "store" and page_type == "store" and section in ("best", "new"):
             shown = page["rows"].get("for_you")
             if shown and pid not in shown and rnd.random() < FOR_YOU_SHARE:
-                # the member reached it through the 맞춤 추천 row: it was shown there (replacing an unclicked item)
-                free = [j for j, q in enumerate(shown) if q not in page["clicked"]]
-                if free:
-                    shown[free[rnd.randrange(len(free))]] = pid
+                _into_row(shown, pid, page["clicked"], rnd)  # the member reached it through the 맞춤 추천 row
             if shown and pid in shown:
                 widget = "for_you"
         if widget is not None and pid in page["rows"].get(widget, ()):

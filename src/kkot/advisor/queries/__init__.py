@@ -9,6 +9,7 @@ so pages, the API and exports cannot show what the result does not contain.
 """
 
 
+from kkot.advisor.life_stage import LIFE_STAGES  # noqa: F401
 from kkot.advisor.queries import customers, funnel, sales, sections  # noqa: F401 - register the runners
 from kkot.advisor.queries.ads import AdsQuery, AdsResult, BudgetMove, CampaignRow, run_ads  # noqa: F401
 from kkot.advisor.queries.base import (  # noqa: F401 - public API
@@ -26,7 +27,7 @@ from kkot.advisor.queries.base import (  # noqa: F401 - public API
     run_query,
     validate_range,
 )
-from kkot.advisor.queries.customers import LIFE_STAGES, run_customers  # noqa: F401
+from kkot.advisor.queries.customers import run_customers  # noqa: F401
 from kkot.advisor.queries.duck import LongKeywordQuery, LongKeywordResult  # noqa: F401
 from kkot.advisor.queries.funnel import run_funnel  # noqa: F401
 from kkot.advisor.queries.sales import run_sales  # noqa: F401

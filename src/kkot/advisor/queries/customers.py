@@ -15,7 +15,7 @@ from collections import defaultdict
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
-from kkot.advisor.life_stage import LIFE_STAGES, confidence, dominant_stage, stage_of_category  # noqa: F401
+from kkot.advisor.life_stage import confidence, dominant_stage, stage_of_category
 from kkot.advisor.models import CustomerDaily, CustomerSummary, RollupDay
 from kkot.advisor.queries.base import K_MIN, RUNNERS
 from kkot.advisor.queries.types import Cell, CustomersQuery, CustomersResult

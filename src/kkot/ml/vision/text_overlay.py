@@ -13,6 +13,7 @@ Two detectors answer the same question (RGB uint8 array -> boxes ``(top, left, b
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,7 @@ def heuristic_text_regions(rgb_or_grey: np.ndarray) -> list[TextBox]:
     return out
 
 
+@functools.cache  # asked for every analysed image; a failed import is not cached by Python itself
 def ocr_available() -> bool:
     try:
         import rapidocr_onnxruntime  # noqa: F401

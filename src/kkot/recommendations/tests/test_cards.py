@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from kkot.catalog.models import Product, ProductImage
@@ -18,16 +17,7 @@ from kkot.recommendations import selectors as recs
 from kkot.recommendations.cards import product_cards
 from kkot.recommendations.tests.test_recs import _train, _view
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _var(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    modelset.reset()
-    cache.clear()
-    yield
-    modelset.reset()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("recs_var")]
 
 
 def _image(product: Product, *, position: int, name: str) -> ProductImage:

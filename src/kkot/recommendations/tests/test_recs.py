@@ -7,7 +7,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from kkot.catalog.models import Product
@@ -21,16 +20,7 @@ from kkot.recommendations.models import RecsModelRun
 from kkot.recommendations.services import recs_run_claim, recs_run_request, recs_train
 from kkot.recommendations.stats import widget_stats
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _var(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    modelset.reset()
-    cache.clear()
-    yield
-    modelset.reset()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("recs_var")]
 
 
 def _view(session, product, *, minutes=0, user=None, visitor="v1", kind=EventKind.PRODUCT_VIEW, section="",
