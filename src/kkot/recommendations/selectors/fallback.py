@@ -4,7 +4,7 @@ popular products (same store for per-store widgets), else nothing.
 The ranking is not personal. With a model set it is made in memory from the model's items of the category
 (grouped once per version) and the visibility bitset's popularity order (:func:`_popularity_rank`, refreshed
 with the bitset, at most :data:`VISIBLE_TTL_S` old), so it costs no query; products or categories newer than the
-model set are not in it, and then (or without a model set) a raw query over the category ranks them, shared by
+model set are not in it, and then (or without a model set) one query over the category ranks them, shared by
 every shopper for :data:`FALLBACK_CACHE_SECONDS`. What is shown is read live on every request
 (:func:`~kkot.recommendations.cards.product_cards`), so a product sold out or hidden since is never shown."""
 
@@ -26,27 +26,13 @@ FALLBACK_CACHE_SECONDS = 60
 
 def _popular_ids(*, category_id: int, store_id: int | None, limit: int) -> list[int]:
     """Ids of the category's most popular products on sale, in stock, in open stores (``store_id``'s only)."""
-    connection = connections[router.db_for_read(Product)]
-    q = connection.ops.quote_name
-    pm, sm = Product._meta, Store._meta
-    col = {f: q(pm.get_field(f).column) for f in ("id", "popularity", "sales_count", "category", "status",
-                                                     "stock_total", "store")}  # fmt: skip
-    sql = (
-        f"SELECT p.{col['popularity']}, p.{col['sales_count']}, p.{col['id']} FROM {q(pm.db_table)} p "  # noqa: S608
-        f"INNER JOIN {q(sm.db_table)} s ON s.{q(sm.pk.column)} = p.{col['store']} "
-        f"WHERE p.{col['category']} = %s AND p.{col['status']} = %s AND p.{col['stock_total']} > 0 "
-        f"AND s.{q(sm.get_field('status').column)} = %s"
-    )
-    params: list = [category_id, Product.Status.ON_SALE, Store.Status.OPEN]
+    qs = Product.objects.filter(category_id=category_id, status=Product.Status.ON_SALE, stock_total__gt=0,
+                                store__status=Store.Status.OPEN)
     if store_id:
-        sql += f" AND p.{col['store']} = %s"
-        params.append(store_id)
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
+        qs = qs.filter(store_id=store_id)
     # ranked here, not by ORDER BY: SQLite would walk the (status, -popularity) index over the whole
     # catalog; without an ORDER BY it takes the category's rows through (category, status)
-    rows.sort(reverse=True)
+    rows = sorted(qs.values_list("popularity", "sales_count", "id"), reverse=True)
     return [int(r[2]) for r in rows[:limit]]
 
 
