@@ -39,6 +39,7 @@ def nsmc_section(rows: list[tuple[str, str, str, str]], skip_baseline: bool) -> 
     name = (
         f"kkot hashed n-gram NB-LR 2^{model.featurizer.n_bits}"
         + (f" + n-gram MLP 2^{model.mlp.n_bits}" if model.mlp is not None else "")
+        + (f" + char {model.seq.config()['kind']}" if model.seq is not None else "")
         + " (shipped)"
     )
     rows.append((f"NSMC balanced test (n={len(y)})", name, f"acc {acc:.4f}", f"AUC {roc_auc(y, p):.4f}"))

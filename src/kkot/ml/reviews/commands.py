@@ -9,6 +9,9 @@ from pathlib import Path
 
 __all__ = ["train_sentiment", "train_reviews", "analyze"]
 
+SEQ_EPOCHS = 3  # default of --seq-epochs
+SEQ_SIZE = 64  # default of --seq-size
+
 
 def train_sentiment(argv: list[str]) -> int:
     """``kkot train sentiment``: train the default Korean sentiment model on ship-safe NSMC."""
@@ -35,6 +38,16 @@ def train_sentiment(argv: list[str]) -> int:
             "MLP added 0.0001 and 2 MB to the shipped files)"
         ),
     )
+    ap.add_argument(
+        "--seq-epochs",
+        type=int,
+        default=SEQ_EPOCHS,
+        help="epochs of the character sequence model added to the linear score (0: linear model only)",
+    )
+    ap.add_argument(
+        "--seq-kind", choices=("bigru", "cnn"), default="bigru", help="character sequence model: bi-GRU or CNN"
+    )
+    ap.add_argument("--seq-size", type=int, default=SEQ_SIZE, help="GRU hidden size / CNN filters per width")
     ap.add_argument(
         "--no-seed",
         action="store_true",
@@ -70,6 +83,8 @@ def train_sentiment(argv: list[str]) -> int:
     print(f"linear NB-LR: validation balanced acc {_balanced_acc(np.asarray(va_y), z_va, threshold=0.0):.4f}")
     if args.mlp_epochs > 0:
         _add_mlp(model, tr_x, tr_y, va_x, va_y, args.mlp_bits, args.mlp_epochs)
+    if args.seq_epochs > 0:
+        _add_seq(model, tr_x, tr_y, va_x, va_y, args.seq_kind, args.seq_epochs, args.seq_size)
     if not args.no_seed:
         from kkot.ml.reviews.seed_phrases import NEGATIVE, POSITIVE
 
@@ -137,6 +152,45 @@ def _add_mlp(model, tr_x, tr_y, va_x, va_y, bits: int, epochs: int) -> None:  # 
             "hidden": int(mlp.w1.shape[1]),
             "epochs": epochs,
             "weight_chosen_on_validation": best,
+        }
+
+
+def _add_seq(model, tr_x, tr_y, va_x, va_y, kind: str, epochs: int, size: int) -> None:  # type: ignore[no-untyped-def]
+    """Train the character sequence model and choose its weight in the sum on the validation split."""
+    import numpy as np
+
+    try:
+        import torch
+
+        from kkot.ml.reviews.seq_train import train_char_cnn, train_char_gru
+    except ImportError:  # pragma: no cover
+        print("torch is not installed (pip install 'kkot[train]'): no sequence model", file=sys.stderr)
+        return
+    torch.set_num_threads(1)
+    y_tr = np.asarray(tr_y)
+    if kind == "cnn":
+        seq = train_char_cnn(tr_x, y_tr, epochs=epochs, filters=size).rounded()
+    else:
+        seq = train_char_gru(tr_x, y_tr, epochs=epochs, hidden=size).rounded()
+    y = np.asarray(va_y)
+    z_base = model.decision_function(va_x)
+    z_seq = seq.score(va_x)
+    grid = [round(0.01 * i, 2) for i in range(101)]
+    accs = [_balanced_acc(y, z_base + g * z_seq, threshold=0.0) for g in grid]
+    best = grid[int(np.argmax(accs))]
+    print(f"char {kind} alone: validation balanced acc {_balanced_acc(y, z_seq, threshold=0.0):.4f}")
+    shown = [(g, a) for g, a in zip(grid, accs, strict=True) if round(g * 100) % 10 == 0 or g == best]
+    print(f"{kind} weight on validation (best {best}): " + ", ".join(f"{g}: {a:.4f}" for g, a in shown))
+    if best > 0:
+        model.seq, model.seq_weight = seq, best
+        model.meta["seq"] = {
+            **seq.config(),
+            "dim": int(seq.char_emb.shape[1]),
+            "size": size,
+            "vocab": int(seq.vocab.shape[0]),
+            "epochs": epochs,
+            "weight_chosen_on_validation": best,
+            "validation_balanced_acc_alone": round(_balanced_acc(y, z_seq, threshold=0.0), 4),
         }
 
 

@@ -4,9 +4,12 @@
   for large corpora such as NSMC, liblinear for small ones); scikit-learn is needed for training only.
 * Optionally a small n-gram MLP (:class:`kkot.ml.reviews.mlp.HashMLP`, trained with torch by
   ``kkot train sentiment``) adds ``mlp_weight * mlp(x)`` to the linear score.
+* Optionally a small character sequence model (:class:`kkot.ml.reviews.chargru.CharGRU`, a bidirectional
+  GRU, or :class:`kkot.ml.reviews.charcnn.CharCNN`) adds ``seq_weight * seq(text)``.
 * :meth:`SentimentModel.adapt` learns a store/category model from star-rated reviews on top of a prior
   model: the prior's score enters as one extra feature, so the result is again ``alpha * prior + w_domain``
-  (linear weights ``alpha * w_prior + w_domain``, MLP weight ``alpha * mlp_weight``). Optional clause-level
+  (linear weights ``alpha * w_prior + w_domain``, MLP and sequence-model weights ``alpha * mlp_weight``,
+  ``alpha * seq_weight``). Optional clause-level
   self-labelling adds clauses of reviews whose clauses disagree (see :func:`clause_examples`).
 * Files: ``weights.npz`` (float16 weights, or 8-bit codes + codebook for large models, MLP arrays;
   ``allow_pickle=False``) + ``model.json`` (featurizer, bias, calibration, neutral band, metrics, provenance).
@@ -22,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from kkot.ml.reviews.charcnn import CharCNN
+from kkot.ml.reviews.chargru import CharGRU
 from kkot.ml.reviews.features import HashFeaturizer
 from kkot.ml.reviews.mlp import HashMLP
 from kkot.ml.reviews.sentiment_fit import _balanced_weights, _platt, _sigmoid, clause_examples, logit
@@ -31,7 +36,7 @@ __all__ = ["SentimentModel", "clause_examples", "logit", "DEFAULT_MODEL_DIR", "L
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "sentiment_ko"
 LABELS = ("negative", "neutral", "positive")
-FORMAT_VERSION = 2  # 2: optional 8-bit codes and MLP arrays
+FORMAT_VERSION = 3  # 2: optional 8-bit codes and MLP arrays; 3: optional character sequence model (seq_*)
 
 
 @dataclass
@@ -49,6 +54,9 @@ class SentimentModel:
     # optional non-linear part over the same hashed n-grams: score += mlp_weight * mlp(x)
     mlp: HashMLP | None = None
     mlp_weight: float = 0.0
+    # optional character sequence model over the text: score += seq_weight * seq(text)
+    seq: CharGRU | CharCNN | None = None
+    seq_weight: float = 0.0
 
     # -- inference --------------------------------------------------------------------------------
     def _require(self) -> np.ndarray:
@@ -59,12 +67,16 @@ class SentimentModel:
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Raw scores (> 0 means positive) of already-cleaned texts."""
         w = self._require()
-        if self.mlp is None or self.mlp_weight == 0.0:
-            return self.featurizer.score(list(texts), w, self.bias)
         xs = list(texts)
-        r, c, v = self.featurizer.coo(xs)
-        lin = np.bincount(r, weights=v * w[c], minlength=len(xs)) + self.bias
-        return lin + self.mlp_weight * self.mlp.score_coo(r, c, v, len(xs), self.featurizer.n_bits)
+        if self.mlp is None or self.mlp_weight == 0.0:
+            z = self.featurizer.score(xs, w, self.bias)
+        else:
+            r, c, v = self.featurizer.coo(xs)
+            z = np.bincount(r, weights=v * w[c], minlength=len(xs)) + self.bias
+            z = z + self.mlp_weight * self.mlp.score_coo(r, c, v, len(xs), self.featurizer.n_bits)
+        if self.seq is not None and self.seq_weight != 0.0:
+            z = z + self.seq_weight * _seq_scores(self.seq, xs)
+        return z
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probability that each (cleaned) text is positive."""
@@ -258,6 +270,8 @@ class SentimentModel:
                 ]
                 or [np.zeros(0)]
             )
+        if self.seq is not None and self.seq_weight != 0.0:
+            z = z + self.seq_weight * _seq_scores(self.seq, xs)
         big = 10.0  # the prior column is scaled so its weight is hardly penalised
         Xa = sp.hstack([X, sp.csr_matrix((z / big).reshape(-1, 1))]).tocsr()
         clf = LogisticRegression(C=C, solver="liblinear", max_iter=1000)
@@ -278,6 +292,8 @@ class SentimentModel:
             meta,
             self.mlp,
             alpha * self.mlp_weight,
+            self.seq,
+            alpha * self.seq_weight,
         )
 
     # -- persistence ------------------------------------------------------------------------------
@@ -301,6 +317,8 @@ class SentimentModel:
             arrays["weights"] = w.astype(np.float16)
         if self.mlp is not None:
             arrays.update(self.mlp.arrays())
+        if self.seq is not None:
+            arrays.update(self.seq.arrays())
         np.savez_compressed(p / "weights.npz", **arrays)
         doc = {
             "format": "kkot.sentiment",
@@ -314,6 +332,8 @@ class SentimentModel:
         }
         if self.mlp is not None:
             doc["mlp"] = {"n_bits": self.mlp.n_bits, "weight": self.mlp_weight}
+        if self.seq is not None:
+            doc["seq"] = {**self.seq.config(), "weight": self.seq_weight}
         (p / "model.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
         return p
 
@@ -335,6 +355,7 @@ class SentimentModel:
             else:
                 w = z["weights"].astype(np.float32)
             mlp = HashMLP.from_arrays(int(doc["mlp"]["n_bits"]), z) if doc.get("mlp") else None
+            seq = _load_seq(doc["seq"], z) if doc.get("seq") else None
         feat = HashFeaturizer(**doc["featurizer"])
         if w.shape != (feat.n_features,):
             raise ValueError(f"weights shape {w.shape} does not match featurizer ({feat.n_features})")
@@ -348,4 +369,25 @@ class SentimentModel:
             dict(doc.get("meta", {})),
             mlp,
             float(doc["mlp"]["weight"]) if mlp is not None else 0.0,
+            seq,
+            float(doc["seq"]["weight"]) if seq is not None else 0.0,
         )
+
+
+def _load_seq(config: dict[str, Any], z: Any) -> CharGRU | CharCNN:
+    """The sequence model described by ``model.json``'s ``seq`` entry, from ``weights.npz``."""
+    kind = config.get("kind")
+    if kind == "bigru":
+        return CharGRU.from_arrays(config, z)
+    if kind == "cnn":
+        return CharCNN.from_arrays(config, z)
+    raise ValueError(f"unknown sequence model kind {kind!r} in model.json")
+
+
+def _seq_scores(seq: CharGRU | CharCNN, texts: list[str]) -> np.ndarray:
+    """``seq.score`` computed once per distinct text (a one-clause review is also its own clause)."""
+    index: dict[str, int] = {}
+    inv = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.int64, len(texts))
+    if len(index) == len(texts):
+        return seq.score(texts)
+    return seq.score(list(index))[inv]
