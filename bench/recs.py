@@ -13,7 +13,9 @@ as preprocessed for SR-GNN). Protocol, the same for every model in the table:
   10% of ``all_train_seq.txt``, every prefix -> next item); the blend learns its weights the same way,
   inside ``fit``, on the newest 10% of the sessions it is given. kkot's model (``presets.session_rerank``)
   re-ranks the blend's best 100 candidates with gradient-boosted trees, also learned inside ``fit`` on
-  that validation split (members fitted on the older 90%, then refitted on all sessions). The test
+  that validation split (members fitted on the older 90%, then refitted on all sessions). With torch
+  installed its members include the neural session model (``kkot.ml.recs.neural``), which also gets a row
+  of its own. ``bench/recs_tune.py`` runs the validation protocol the settings were chosen with. The test
   prefixes are used only here. Run ``--models stan,slist,blend,kkot`` to keep the blend as a baseline row.
 * YooChoose 100k: trained on ``train_full``; each test session with >= 2 clicks predicts its last click
   from the earlier ones (full ranking, session items allowed). Amazon Beauty: leave-one-out over users
@@ -60,7 +62,8 @@ from kkot.ml.recs.data import (  # noqa: E402
     read_user_item,
     to_interactions,
 )
-from kkot.ml.recs.presets import session_blend, session_rerank, slist_tuned, stan_tuned  # noqa: E402
+from kkot.ml.recs.neural import NeuralSession  # noqa: E402
+from kkot.ml.recs.presets import NEURAL_EPOCHS, session_blend, session_rerank, slist_tuned, stan_tuned  # noqa: E402
 
 ANCHORS = [
     ("SR-GNN (published, GPU)", 50.73, 17.59),
@@ -145,6 +148,8 @@ def bench_sessions(folder: Path, quick: bool, result: dict[str, float], only: se
         ("vsknn", "V-SKNN", lambda: SessionKNN.vsknn()),
         ("stan", "STAN (kkot-tuned)", stan_tuned),
         ("slist", "SLIST (kkot, local ridge)", slist_tuned),
+        ("neural", "neural session model (attention, sampled softmax)",
+         lambda: NeuralSession(epochs=NEURAL_EPOCHS, progress=True)),
         ("blend", "blend: STAN+SLIST+SR (learned weights)", session_blend),
         ("kkot", "kkot re-ranker: trees over the blend's top 100", session_rerank),
     ]
@@ -336,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="5,000 test prefixes only (exploration)")
     ap.add_argument("--skip-extra", action="store_true", help="only the session benchmark")
     ap.add_argument("--models", default="", help="comma-separated session models to run (default: all of "
-                    "popular,sr,sknn,vsknn,stan,slist,kkot)")
+                    "popular,sr,sknn,vsknn,stan,slist,neural,blend,kkot)")
     args = ap.parse_args(argv)
     folder = Path(args.dataset_dir) if args.dataset_dir else dataset_dir("diginetica_sessions_srgnn_preprocessed")
     result: dict[str, float] = {}

@@ -13,9 +13,12 @@ from kkot.ml.recs.base import BaseRecommender
 from kkot.ml.recs.blend import BlendRecommender
 from kkot.ml.recs.linear import SessionLinear
 from kkot.ml.recs.mf import ImplicitMF
+from kkot.ml.recs.neural import NeuralSession
 from kkot.ml.recs.rerank import RerankRecommender
 from kkot.ml.recs.simple import TransitionRecommender
 from kkot.ml.recs.sknn import SessionKNN
+
+NEURAL_EPOCHS = 5
 
 
 def stan_tuned(
@@ -58,6 +61,14 @@ def session_blend(
     return BlendRecommender(members, valid_frac=0.1, max_valid=5000, refit=refit)
 
 
+def torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def session_rerank(
     lambda_time: float | None = 2e5,
     k: int = 200,
@@ -65,6 +76,8 @@ def session_rerank(
     with_mf: bool = False,
     max_items: int = 20_000,
     max_valid: int = 30_000,
+    with_neural: bool | None = None,
+    neural_epochs: int = NEURAL_EPOCHS,
 ) -> RerankRecommender:
     """kkot's most accurate session model: the members of :func:`session_blend`, their learned blend as the
     candidate generator (100 per member, best 100 of the union) and gradient-boosted trees re-ranking the
@@ -72,6 +85,20 @@ def session_rerank(
     the training sessions, trees fitted on the older half of them and scored on the newer half (P@20 / MRR@20:
     blend 51.98 / 19.11; 100 trees of depth 4: 53.43 / 20.30; depth 6: 53.27 / 19.66; depth 6 with 60 or 200
     trees: 53.40 / 19.71, 53.05 / 19.38; 200 trees of depth 8: 52.68 / 19.16). Fitting the trees on 3,000
-    instead of 6,000 prefixes lost 0.7 P@20, hence ``max_valid=30_000`` prefixes for the real fit."""
+    instead of 6,000 prefixes lost 0.7 P@20, hence ``max_valid=30_000`` prefixes for the real fit.
+
+    With torch installed (the ``train`` extra) a :class:`~kkot.ml.recs.neural.NeuralSession` joins the members
+    (``with_neural``). Chosen on the validation protocol of ``bench/recs_tune.py`` (24,000 prefixes, trees on the
+    older half, scored on the newer 12,000; P@20 / MRR@20): without it 52.84 / 19.71; with it after 3 epochs
+    54.48 / 19.92, after 5 epochs 54.89 / 20.27. Also tried there and not adopted: ALS (``with_mf``) 52.92 / 19.68,
+    V-SKNN as a fourth member 52.82 / 19.76, LightGBM trees (binary, lambdarank, xendcg) instead of
+    scikit-learn's: within 0.3 P@20 of them, never better. The neural member trains ``neural_epochs`` on the older
+    sessions and, when the re-ranker refits on all sessions, continues one epoch from those weights
+    (``warm_start``) instead of starting over, which keeps its scores close to the ones the trees learned from."""
     blend = session_blend(lambda_time=lambda_time, k=k, sample=sample, with_mf=with_mf, max_items=max_items)
-    return RerankRecommender(blend.members, n_candidates=100, pool=100, valid_frac=0.1, max_valid=max_valid)
+    members = list(blend.members)
+    if with_neural is None:
+        with_neural = torch_available()
+    if with_neural:
+        members.append(NeuralSession(epochs=neural_epochs, warm_start=True, refit_epochs=1, progress=True))
+    return RerankRecommender(members, n_candidates=100, pool=100, valid_frac=0.1, max_valid=max_valid)

@@ -25,6 +25,7 @@ from kkot.ml.recs import (
     TransitionRecommender,
     load_model,
 )
+from kkot.ml.recs.neural import NeuralSession
 from kkot.ml.recs.tests.conftest import synthetic_sessions
 
 FACTORIES: dict[str, Callable[[], BaseRecommender]] = {
@@ -42,6 +43,7 @@ FACTORIES: dict[str, Callable[[], BaseRecommender]] = {
     "blend": lambda: BlendRecommender(
         [SessionKNN.stan(k=20, sample=50), TransitionRecommender(window=2)], valid_frac=0.2
     ),
+    "neural": lambda: NeuralSession(dim=16, epochs=30, batch_size=64, negatives=8, lr=1e-2, threads=1, top=20),
     "rerank": lambda: RerankRecommender(
         [SessionKNN.stan(k=20, sample=50), TransitionRecommender(window=2)], valid_frac=0.2, max_iter=20,
         min_samples_leaf=5,
@@ -49,11 +51,18 @@ FACTORIES: dict[str, Callable[[], BaseRecommender]] = {
 }
 
 MODELS = sorted(FACTORIES)
+NEEDS_TORCH = {"neural"}  # training needs the ``train`` extra (CI installs it)
+
+
+def make(name: str) -> BaseRecommender:
+    if name in NEEDS_TORCH:
+        pytest.importorskip("torch")
+    return FACTORIES[name]()
 
 
 @pytest.fixture(params=MODELS)
 def fitted(request: pytest.FixtureRequest) -> BaseRecommender:
-    model = FACTORIES[request.param]().fit(synthetic_sessions())
+    model = make(request.param).fit(synthetic_sessions())
     model._test_key = request.param  # which factory made it (several share a class)
     return model
 
@@ -117,7 +126,7 @@ def test_deterministic(fitted: BaseRecommender) -> None:
     b = fitted.recommend(h, k=8)
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
-    c = FACTORIES[fitted._test_key]().fit(synthetic_sessions()).recommend(h, k=8)
+    c = make(fitted._test_key).fit(synthetic_sessions()).recommend(h, k=8)
     np.testing.assert_array_equal(a[0], c[0])
     np.testing.assert_allclose(a[1], c[1], rtol=1e-5)
 
@@ -164,7 +173,7 @@ def test_missing_and_corrupt_files(fitted: BaseRecommender, tmp_path: Path) -> N
 @pytest.mark.parametrize("name", MODELS)
 def test_single_item_catalog_each(name: str) -> None:
     inter = Interactions.from_sequences([[0], [0, 0], [0]], n_items=1, item_texts=["린넨 셔츠"])
-    model = FACTORIES[name]()
+    model = make(name)
     if isinstance(model, BlendRecommender):  # the re-ranker too
         model.valid_frac = 0.5
     model.fit(inter)
@@ -178,7 +187,7 @@ def test_single_item_catalog_each(name: str) -> None:
 @pytest.mark.parametrize("name", MODELS)
 def test_store_without_history(name: str) -> None:
     inter = Interactions.from_sequences([], n_items=3, item_texts=["a", "b", "c"])
-    model = FACTORIES[name]().fit(inter)
+    model = make(name).fit(inter)
     ids, _ = model.recommend([[0], []], k=2)
     if name == "content":  # content needs no history: items 0 and 1/2 share nothing, so no evidence
         assert ids.shape == (2, 2)
