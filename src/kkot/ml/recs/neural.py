@@ -59,7 +59,7 @@ class NeuralSession(BaseRecommender):
         self,
         dim: int = 64,
         max_len: int = 20,
-        epochs: int = 8,
+        epochs: int = 5,
         batch_size: int = 512,
         negatives: int = 2048,
         lr: float = 3e-3,

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kkot.orders.payments.base import ChargeResult, PaymentProvider, RefundResult
 
@@ -19,7 +20,7 @@ BANKS = ["국민은행", "신한은행", "우리은행", "하나은행", "농협
 
 class BankTransferProvider(PaymentProvider):
     code = "bank_transfer"
-    name = _("무통장입금 (가상계좌)")
+    name = gettext_lazy("무통장입금 (가상계좌)")  # read per request, in its language
     fee_rate = Decimal("0.01")
 
     def charge(self, *, payment, params: dict[str, Any]) -> ChargeResult:

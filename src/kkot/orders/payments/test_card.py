@@ -14,12 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kkot.orders.payments.base import ChargeResult, PaymentProvider, ProviderError, RefundResult
 
 DECLINES = {
-    "4000000000000002": ("insufficient_funds", _("잔액이 부족합니다.")),
-    "4000000000000069": ("expired_card", _("유효기간이 지난 카드입니다.")),
+    "4000000000000002": ("insufficient_funds", gettext_lazy("잔액이 부족합니다.")),
+    "4000000000000069": ("expired_card", gettext_lazy("유효기간이 지난 카드입니다.")),
 }
 TIMEOUT = "4000000000000119"
 
@@ -33,7 +34,7 @@ def luhn_ok(number: str) -> bool:
 class TestCardProvider(PaymentProvider):
     __test__ = False  # not a pytest class
     code = "test_card"
-    name = _("신용/체크카드 (테스트)")
+    name = gettext_lazy("신용/체크카드 (테스트)")  # read per request, in its language
     fee_rate = Decimal("0.033")
 
     def charge(self, *, payment, params: dict[str, Any]) -> ChargeResult:
@@ -47,7 +48,7 @@ class TestCardProvider(PaymentProvider):
         if number in DECLINES:
             code, msg = DECLINES[number]
             return ChargeResult(status="declined", provider_ref=ref, method_label=label, failure_code=code,
-                                failure_message=msg)
+                                failure_message=str(msg))
         return ChargeResult(status="approved", provider_ref=ref, method_label=label)
 
     def refund(self, *, payment, amount: Decimal, idempotency_key: str) -> RefundResult:

@@ -190,3 +190,18 @@ def test_paid_purchase_clears_those_items_from_the_cart(shop):
     assert list(cart.items.values_list("variant__label", flat=True)) == ["화이트 / M"]
     place(buyer, [(variant(p, "화이트 / M").pk, 1)], params=DECLINE)
     assert list(cart.items.values_list("variant__label", flat=True)) == ["화이트 / M"]  # kept after a decline
+
+
+def test_payment_method_names_and_decline_messages_follow_the_request_language(shop):
+    from django.utils import translation
+
+    from kkot.orders.payments import providers
+
+    with translation.override("en"):
+        assert str(providers()["test_card"].name) == "Credit/debit card (test)"
+        assert str(providers()["bank_transfer"].name) == "Bank transfer (virtual account)"
+        _store, p = shop
+        purchase = place(make_user(), [(variant(p, "블랙 / M").pk, 1)], params=DECLINE)
+        assert Payment.objects.get(purchase=purchase).failure_message == "Insufficient funds."
+    with translation.override("ko"):
+        assert str(providers()["test_card"].name) == "신용/체크카드 (테스트)"
