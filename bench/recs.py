@@ -204,7 +204,7 @@ def bench_loo(name: str, inter: Interactions, hist: list, targets: np.ndarray, e
         hr, _, ndcg = rank_metrics(model, hist, targets, 10, exclude=exclude)
         rows.append((name, label, f"{hr:.2f}", f"{ndcg:.2f}", f"{fit_s:.1f}"))
         print(f"  {label}: HR@10 {hr:.2f} NDCG@10 {ndcg:.2f} fit {fit_s:.1f}s", file=sys.stderr)
-        tag = label.split()[0].lower().replace("-", "")
+        tag = {"kkot blend": "blend", "kkot re-ranker": "kkot"}.get(label, label.split()[0].lower().replace("-", ""))
         result[f"{key}_{tag}_hr10"] = round(hr, 2)
         result[f"{key}_{tag}_ndcg10"] = round(ndcg, 2)
     return rows
@@ -223,6 +223,7 @@ def bench_yoochoose(result: dict[str, float]) -> Rows:
         ("sr transitions", lambda: TransitionRecommender(window=5, backward=0.5)),
         ("stan", lambda: SessionKNN.stan(k=100, sample=500, lambda_time=7 * 86_400.0, lambda_item=8.0, idf=1.0)),
         ("kkot blend", lambda: session_blend(lambda_time=7 * 86_400.0, k=100, sample=500)),
+        ("kkot re-ranker", lambda: session_rerank(lambda_time=7 * 86_400.0, k=100, sample=500)),
     ]
     return bench_loo("YooChoose 100k", inter, hist, targets, None, models, result, "yc")
 
@@ -236,6 +237,7 @@ def bench_beauty(result: dict[str, float]) -> Rows:
         ("stan", lambda: SessionKNN.stan(k=200, sample=1000, lambda_time=None, lambda_item=8.0, idf=1.0)),
         ("mf als", lambda: ImplicitMF(factors=64, iterations=15, regularization=0.05, alpha=10.0)),
         ("kkot blend", lambda: session_blend(lambda_time=None, with_mf=True)),
+        ("kkot re-ranker", lambda: session_rerank(lambda_time=None, with_mf=True)),
     ]
     return bench_loo("Amazon Beauty", inter, hist, targets, exclude, models, result, "beauty")
 
