@@ -207,7 +207,8 @@ class NeuralSession(BaseRecommender):
         j = int(np.argmax(sims))
         if sims[j] <= 0:
             return None
-        return Reason(item=item, model=self.name, kind="co_view", anchor=int(h[j]), score=float(sims[j]),
+        # "taste": the session vector as a whole ranks it; the anchor is the session item most like it
+        return Reason(item=item, model=self.name, kind="taste", anchor=int(h[j]), score=float(sims[j]),
                       age=int(h.size - 1 - j))
 
     # -- persistence ------------------------------------------------------------------------------
