@@ -6,9 +6,13 @@ out and every prefix of them predicts its next item; the members and item statis
 trained on the older half of the prefixes and scored (P@20 / MRR@20, a prefix whose next item is outside the
 pool counts as a miss) on the newer half, so the comparison mirrors train-on-past / test-on-future.
 
-    PYTHONPATH=src .venv/bin/python bench/recs_tune.py ../shared/datasets/diginetica_sessions_srgnn_preprocessed
+    PYTHONPATH=src .venv/bin/python bench/recs_tune.py ../shared/datasets/diginetica_sessions_srgnn_preprocessed \
+        [--extra neural,mf,vsknn,sknn] [--nn-epochs 5] [--cache pools.npz]
 
-Prints one row per variant and ends with a ``RESULT`` line.
+``--extra`` picks the optional members (default: the neural member, as the preset does with torch installed;
+``--extra ""`` gives the three-member re-ranker). Prints the blend's own order and the trees' ranking and ends
+with a ``RESULT`` line. The baseline scan of the members and the pools is the slow part (minutes); ``--cache``
+keeps it for further tree experiments.
 """
 
 from __future__ import annotations
