@@ -134,6 +134,19 @@ def clean_history(history: Sequence[int] | np.ndarray | None, n_items: int) -> n
     return h[(h >= 0) & (h < n_items)]
 
 
+def taste_reason(unit: np.ndarray, h: np.ndarray, item: int, model: str) -> Reason | None:
+    """``taste`` reason of an embedding model (rows of ``unit`` L2-normalised): the history item most like
+    ``item`` is the anchor; ``None`` for an empty history or when nothing in it is alike (cosine <= 0)."""
+    if h.size == 0:
+        return None
+    sims = unit[h] @ unit[item]
+    j = int(np.argmax(sims))
+    if sims[j] <= 0:
+        return None
+    return Reason(item=item, model=model, kind="taste", anchor=int(h[j]), score=float(sims[j]),
+                  age=int(h.size - 1 - j))
+
+
 def csr_to_arrays(prefix: str, m: sp.csr_matrix) -> dict[str, np.ndarray]:
     m = m.tocsr()
     return {

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from kkot.ml.recs.base import BaseRecommender, Interactions, Reason, register
+from kkot.ml.recs.base import BaseRecommender, Interactions, Reason, register, taste_reason
 
 _I = np.zeros(0, dtype=np.int64)
 _F = np.zeros(0, dtype=np.float32)
@@ -90,14 +90,7 @@ class ImplicitMF(BaseRecommender):
         return ids.astype(np.int64), sc[ids]
 
     def _explain_one(self, h: np.ndarray, item: int) -> Reason | None:
-        if h.size == 0:
-            return None
-        sims = self._unit[h] @ self._unit[item]
-        j = int(np.argmax(sims))
-        if sims[j] <= 0:
-            return None
-        return Reason(item=item, model=self.name, kind="taste", anchor=int(h[j]), score=float(sims[j]),
-                      age=int(h.size - 1 - j))
+        return taste_reason(self._unit, h, item, self.name)
 
     def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         return {}, {"item_factors": self.item_factors}

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from kkot.ml.recs.base import BaseRecommender, Interactions, Reason, register
+from kkot.ml.recs.base import BaseRecommender, Interactions, Reason, register, taste_reason
 
 _I = np.zeros(0, dtype=np.int64)
 _F = np.zeros(0, dtype=np.float32)
@@ -201,15 +201,8 @@ class NeuralSession(BaseRecommender):
         return ids[keep].astype(np.int64), sc[ids[keep]].astype(np.float32)
 
     def _explain_one(self, h: np.ndarray, item: int) -> Reason | None:
-        if h.size == 0:
-            return None
-        sims = self._unit()[h] @ self._unit()[item]
-        j = int(np.argmax(sims))
-        if sims[j] <= 0:
-            return None
         # "taste": the session vector as a whole ranks it; the anchor is the session item most like it
-        return Reason(item=item, model=self.name, kind="taste", anchor=int(h[j]), score=float(sims[j]),
-                      age=int(h.size - 1 - j))
+        return taste_reason(self._unit(), h, item, self.name)
 
     # -- persistence ------------------------------------------------------------------------------
     def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -44,8 +44,8 @@ def train_reviews_main(argv: list[str]) -> int:
                     help="fix the residual's inverse L2 strength (default: chosen out-of-fold with the star weights)")
     ap.add_argument("--no-clauses", action="store_true", help="skip clause-level self-labelling")
     ap.add_argument("--seq-features", type=float, default=None,
-                    help="scale of the character model's pooled features in the store model (0: off; "
-                         "default: the value chosen on Musinsa brand pairs)")
+                    help="scale of the character model's pooled features in the store model (e.g. 0.01; "
+                         "default 0: off)")
     ap.add_argument("--clauses", dest="no_clauses", action="store_false", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 

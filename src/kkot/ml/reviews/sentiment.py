@@ -38,7 +38,7 @@ __all__ = ["SentimentModel", "clause_examples", "logit", "DEFAULT_MODEL_DIR", "L
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "sentiment_ko"
 LABELS = ("negative", "neutral", "positive")
-SEQ_FEATURES_SCALE = 0.01  # default of adapt(seq_features=...), chosen on inner Musinsa brand pairs (AUC)
+SEQ_FEATURES_SCALE = 0.0  # default of adapt(seq_features=...): off, see MODEL_CARD (store models)
 FORMAT_VERSION = 3  # 2: optional 8-bit codes and MLP arrays; 3: optional character sequence model (seq_*)
 
 

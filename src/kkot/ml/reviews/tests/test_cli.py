@@ -57,8 +57,8 @@ def test_train_reviews_then_analyze_with_model(tmp_path):
     assert analyze([str(tmp_path / "r.csv"), "--model", str(model), "--out", str(out), "--no-progress"]) == 0
     rows = list(csv.DictReader(open(out / "reviews.csv", encoding="utf-8-sig")))
     assert rows[3]["sentiment"] == "negative"
-    # by default the store model also learns from the character model's pooled features; 0 turns that off
-    assert json.loads((model / "model.json").read_text(encoding="utf-8"))["meta"]["seq_features"]["scale"] > 0
-    off = tmp_path / "off"
-    assert train_reviews([str(tmp_path / "r.csv"), "--out", str(off), "--seq-features", "0"]) == 0
-    assert "seq_features" not in json.loads((off / "model.json").read_text(encoding="utf-8"))["meta"]
+    # by default the store model is n-grams + prior; --seq-features adds the character model's pooled features
+    assert "seq_features" not in json.loads((model / "model.json").read_text(encoding="utf-8"))["meta"]
+    on = tmp_path / "on"
+    assert train_reviews([str(tmp_path / "r.csv"), "--out", str(on), "--seq-features", "0.01"]) == 0
+    assert json.loads((on / "model.json").read_text(encoding="utf-8"))["meta"]["seq_features"]["scale"] == 0.01
