@@ -43,6 +43,9 @@ def train_reviews_main(argv: list[str]) -> int:
     ap.add_argument("--C", type=float, default=None,
                     help="fix the residual's inverse L2 strength (default: chosen out-of-fold with the star weights)")
     ap.add_argument("--no-clauses", action="store_true", help="skip clause-level self-labelling")
+    ap.add_argument("--seq-features", type=float, default=None,
+                    help="scale of the character model's pooled features in the store model (e.g. 0.01; "
+                         "default 0: off)")
     ap.add_argument("--clauses", dest="no_clauses", action="store_false", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -81,7 +84,7 @@ def train_reviews_main(argv: list[str]) -> int:
     grid = DEFAULT_GRID if args.C is None else (StarConfig(args.three_star_weight, 0.0, args.C),)
     try:
         model = adapt_from_stars(prior, texts, stars, groups=groups if group_vals else None, grid=grid,
-                                 clause_level=not args.no_clauses)
+                                 clause_level=not args.no_clauses, seq_features=args.seq_features)
     except ValueError as exc:
         print(f"kkot train reviews: {exc}", file=sys.stderr)
         return 2

@@ -85,9 +85,17 @@ def adapt_from_stars(
     groups: Sequence[str] | None = None,
     grid: Sequence[StarConfig] = DEFAULT_GRID,
     clause_level: bool = False,
+    seq_features: float | None = None,
 ) -> SentimentModel:
     """Adapt ``prior`` to star-rated ``texts``: pick the :class:`StarConfig` with the best out-of-fold
-    AUC (1-2 vs 5 stars), then train on everything with it (OOF-calibrated threshold)."""
+    AUC (1-2 vs 5 stars), then train on everything with it (OOF-calibrated threshold).
+
+    ``seq_features``: scale of the sequence model's pooled features in the domain model (``None``: the
+    default of :meth:`SentimentModel.adapt`; 0 turns them off)."""
+    from kkot.ml.reviews.sentiment import SEQ_FEATURES_SCALE
+
+    if seq_features is None:
+        seq_features = SEQ_FEATURES_SCALE
     xs = [clean_text(t) for t in texts]
     st = list(stars)
     if groups is not None and len(set(groups)) >= 2:
@@ -101,6 +109,9 @@ def adapt_from_stars(
     best: tuple[float, StarConfig] | None = None
     scores: dict[str, float] = {}
     if len(grid) > 1:
+        from kkot.ml.reviews.sentiment_adapt import cached_scores, fit_residual, prior_cache
+
+        cache = prior_cache(prior, xs)  # n-grams and sequence-model features computed once for all refits
         for cfg in grid:
             z = np.full(len(xs), np.nan)
             ok = True
@@ -111,8 +122,8 @@ def adapt_from_stars(
                     ok = False
                     break
                 tr_idx = tr[idx]
-                m = prior._fit_residual([xs[i] for i in tr_idx], y, w, prior._require(), cfg.C)
-                z[te] = m.decision_function([xs[i] for i in te])
+                m = fit_residual(prior, cache.take(tr_idx), y, w, cfg.C, seq_features)
+                z[te] = cached_scores(m, cache.take(te))
             mask = strict & ~np.isnan(z)
             if not ok or len(set(y_strict[mask].tolist())) < 2:
                 continue
@@ -125,7 +136,8 @@ def adapt_from_stars(
     if len(set(y.tolist())) < 2:
         raise ValueError("need both 5-star and 1-3 star reviews to train")
     model = prior.adapt([xs[i] for i in idx], y, w, C=chosen.C, clause_level=clause_level,
-                        groups=[groups[i] for i in idx] if groups is not None else None, clean=False)
+                        groups=[groups[i] for i in idx] if groups is not None else None, clean=False,
+                        seq_features=seq_features)
     model.meta["star_config"] = {"three_star_weight": chosen.three_star_weight,
                                  "four_star_weight": chosen.four_star_weight, "C": chosen.C,
                                  "selection_oof_auc": scores}

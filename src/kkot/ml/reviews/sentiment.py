@@ -9,8 +9,10 @@
 * :meth:`SentimentModel.adapt` learns a store/category model from star-rated reviews on top of a prior
   model: the prior's score enters as one extra feature, so the result is again ``alpha * prior + w_domain``
   (linear weights ``alpha * w_prior + w_domain``, MLP and sequence-model weights ``alpha * mlp_weight``,
-  ``alpha * seq_weight``). Optional clause-level
-  self-labelling adds clauses of reviews whose clauses disagree (see :func:`clause_examples`).
+  ``alpha * seq_weight``). Optionally (``seq_features``) the sequence model's pooled features are extra
+  dense features of the domain model, folded into a copy of its output layer
+  (:mod:`kkot.ml.reviews.sentiment_adapt`, which also caches per-text work across refits). Optional
+  clause-level self-labelling adds clauses of reviews whose clauses disagree (see :func:`clause_examples`).
 * Files: ``weights.npz`` (float16 weights, or 8-bit codes + codebook for large models, MLP arrays;
   ``allow_pickle=False``) + ``model.json`` (featurizer, bias, calibration, neutral band, metrics, provenance).
 """
@@ -36,6 +38,7 @@ __all__ = ["SentimentModel", "clause_examples", "logit", "DEFAULT_MODEL_DIR", "L
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "sentiment_ko"
 LABELS = ("negative", "neutral", "positive")
+SEQ_FEATURES_SCALE = 0.0  # default of adapt(seq_features=...): off, see MODEL_CARD (store models)
 FORMAT_VERSION = 3  # 2: optional 8-bit codes and MLP arrays; 3: optional character sequence model (seq_*)
 
 
@@ -179,36 +182,42 @@ class SentimentModel:
         calibrate: bool = True,
         groups: Sequence[str] | None = None,
         clean: bool = True,
+        seq_features: float = SEQ_FEATURES_SCALE,
     ) -> SentimentModel:
         """Return a new model adapted to star-labelled ``texts`` on top of this (prior) model.
 
         The prior's score is an extra feature (its weight ``alpha`` is learnt, barely regularised),
-        the n-gram weights learn the domain's residual; with ``clause_level`` a second pass adds
-        clause examples from reviews whose clauses disagree (:func:`clause_examples`). With
-        ``calibrate`` the probability scale and threshold are fitted (Platt, class-balanced) on
-        out-of-fold scores: 3 random folds, or folds of whole groups (brands/products, at most 5 folds)
-        when ``groups`` is given.
+        the n-gram weights learn the domain's residual; with ``seq_features > 0`` the sequence model's
+        standardised pooled features (times ``seq_features``) are extra dense features
+        (:mod:`kkot.ml.reviews.sentiment_adapt`). With ``clause_level`` a second pass adds clause
+        examples from reviews whose clauses disagree (:func:`clause_examples`). With ``calibrate`` the
+        probability scale and threshold are fitted (Platt, class-balanced) on out-of-fold scores: 3
+        random folds, or folds of whole groups (brands/products, at most 5 folds) when ``groups`` is given.
         """
-        prior_w = self._require()
+        from kkot.ml.reviews.sentiment_adapt import fit_residual, oof_scores, prior_cache
+
+        self._require()
         xs = [clean_text(t) for t in texts] if clean else list(texts)
         y = np.asarray(labels, dtype=np.int64)
         w = np.ones(len(xs)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if len(set(y.tolist())) < 2:
             raise ValueError("need both negative (1-2 stars) and positive (5 stars) reviews to train")
-        model = self._fit_residual(xs, y, w, prior_w, C)
+        cache = prior_cache(self, xs)
+        model = fit_residual(self, cache, y, w, C, seq_features)
         if clause_level:
             cx, cy, cw = clause_examples(model, xs, y)
             if cx:
-                model = self._fit_residual(
-                    xs + cx,
+                model = fit_residual(
+                    self,
+                    cache.concat(prior_cache(self, cx)),
                     np.concatenate([y, np.asarray(cy, np.int64)]),
                     np.concatenate([w, np.asarray(cw)]),
-                    prior_w,
                     C,
+                    seq_features,
                 )
                 model.meta["clause_examples"] = len(cx)
         if calibrate:
-            z = self._oof_scores(xs, y, w, prior_w, C, groups)
+            z = oof_scores(self, cache, y, w, C, groups, seq_features)
             if z is not None:
                 model.scale, model.shift = _platt(z, y, w)
                 full = w >= 1.0
@@ -222,79 +231,22 @@ class SentimentModel:
                 }
         return model
 
-    def _oof_scores(
+    def _fit_residual(
         self,
         xs: list[str],
         y: np.ndarray,
         w: np.ndarray,
-        prior_w: np.ndarray,
-        C: float,
-        groups: Sequence[str] | None,
-    ) -> np.ndarray | None:
-        if groups is not None and len(set(groups)) >= 2:
-            # whole groups stay together; many groups are dealt into at most 5 folds
-            uniq = sorted(set(groups))
-            fold_of = {v: i % 5 for i, v in enumerate(uniq)}
-            f = np.asarray([fold_of[v] for v in groups])
-            folds = [np.flatnonzero(f == k) for k in sorted(set(f.tolist()))]
-        else:
-            rng = np.random.default_rng(0)
-            perm = rng.permutation(len(xs))
-            folds = [perm[i::3] for i in range(3)]
-        z = np.zeros(len(xs))
-        for te in folds:
-            tr = np.setdiff1d(np.arange(len(xs)), te)
-            if len(set(y[tr].tolist())) < 2:
-                return None
-            m = self._fit_residual([xs[i] for i in tr], y[tr], w[tr], prior_w, C)
-            z[te] = m.decision_function([xs[i] for i in te])
-        return z
-
-    def _fit_residual(
-        self, xs: list[str], y: np.ndarray, w: np.ndarray, prior_w: np.ndarray, C: float
+        prior_w: np.ndarray | None = None,
+        C: float = 0.3,
+        seq_features: float = SEQ_FEATURES_SCALE,
     ) -> SentimentModel:
-        import scipy.sparse as sp
-        from sklearn.linear_model import LogisticRegression
+        """One domain fit on cleaned ``xs`` (see :func:`kkot.ml.reviews.sentiment_adapt.fit_residual`);
+        ``prior_w`` is accepted for compatibility and must be this model's weights."""
+        from kkot.ml.reviews.sentiment_adapt import fit_residual, prior_cache
 
-        X = self.featurizer.transform_batches(xs)
-        z = X @ prior_w + self.bias
-        if self.mlp is not None and self.mlp_weight != 0.0:
-            z = z + self.mlp_weight * np.concatenate(
-                [
-                    self.mlp.score_coo(
-                        *self.featurizer.coo(xs[i : i + 20000]),
-                        len(xs[i : i + 20000]),
-                        self.featurizer.n_bits,
-                    )
-                    for i in range(0, len(xs), 20000)
-                ]
-                or [np.zeros(0)]
-            )
-        if self.seq is not None and self.seq_weight != 0.0:
-            z = z + self.seq_weight * _seq_scores(self.seq, xs)
-        big = 10.0  # the prior column is scaled so its weight is hardly penalised
-        Xa = sp.hstack([X, sp.csr_matrix((z / big).reshape(-1, 1))]).tocsr()
-        clf = LogisticRegression(C=C, solver="liblinear", max_iter=1000)
-        clf.fit(Xa, y, sample_weight=_balanced_weights(y) * w)
-        coef = clf.coef_.ravel()
-        alpha = float(coef[-1]) / big
-        new_w = (alpha * prior_w + coef[:-1]).astype(np.float32)
-        meta = {k: v for k, v in self.meta.items() if k != "metrics"}
-        meta["prior"] = {"alpha": alpha, "source": self.meta.get("name", "prior")}
-        meta.setdefault("trained_on", []).append({"n": len(xs), "positives": int(y.sum()), "domain": True})
-        return SentimentModel(
-            self.featurizer,
-            new_w,
-            alpha * self.bias + float(clf.intercept_[0]),
-            1.0,
-            0.0,
-            self.neutral_band,
-            meta,
-            self.mlp,
-            alpha * self.mlp_weight,
-            self.seq,
-            alpha * self.seq_weight,
-        )
+        if prior_w is not None and prior_w is not self._require():
+            raise ValueError("_fit_residual adapts this model: prior_w must be its own weights")
+        return fit_residual(self, prior_cache(self, xs), y, w, C, seq_features)
 
     # -- persistence ------------------------------------------------------------------------------
     def save(self, path: str | Path, quantized: bool | None = None) -> Path:

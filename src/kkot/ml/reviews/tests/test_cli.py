@@ -1,4 +1,5 @@
 import csv
+import json
 
 from kkot.ml.reviews.commands import analyze, train_reviews
 from kkot.ml.reviews.data import read_table
@@ -56,3 +57,8 @@ def test_train_reviews_then_analyze_with_model(tmp_path):
     assert analyze([str(tmp_path / "r.csv"), "--model", str(model), "--out", str(out), "--no-progress"]) == 0
     rows = list(csv.DictReader(open(out / "reviews.csv", encoding="utf-8-sig")))
     assert rows[3]["sentiment"] == "negative"
+    # by default the store model is n-grams + prior; --seq-features adds the character model's pooled features
+    assert "seq_features" not in json.loads((model / "model.json").read_text(encoding="utf-8"))["meta"]
+    on = tmp_path / "on"
+    assert train_reviews([str(tmp_path / "r.csv"), "--out", str(on), "--seq-features", "0.01", "--no-clauses"]) == 0
+    assert json.loads((on / "model.json").read_text(encoding="utf-8"))["meta"]["seq_features"]["scale"] == 0.01
