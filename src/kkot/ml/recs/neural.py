@@ -83,6 +83,7 @@ class NeuralSession(BaseRecommender):
         self.progress = progress
         self.arrays: dict[str, np.ndarray] = {}
         self.train_report: dict[str, Any] = {}
+        self._unit_cache: np.ndarray | None = None  # L2-normalised item table, derived from ``arrays``
 
     # -- training ---------------------------------------------------------------------------------
     def _fit(self, interactions: Interactions) -> None:
@@ -111,6 +112,7 @@ class NeuralSession(BaseRecommender):
         )
         if warm:
             net.load(self.arrays)
+        self._unit_cache = None
         if y_np.size == 0:
             self.arrays = net.export()
             self.train_report = {"prefixes": 0}
@@ -183,7 +185,7 @@ class NeuralSession(BaseRecommender):
         return ids.astype(np.int64), np.exp(s - s.max()).astype(np.float32)
 
     def _unit(self) -> np.ndarray:
-        u = getattr(self, "_unit_cache", None)
+        u = self._unit_cache
         if u is None:
             e = self.arrays["emb"][1:]
             u = e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)

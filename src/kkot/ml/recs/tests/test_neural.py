@@ -56,12 +56,17 @@ def test_warm_start_continues_from_the_fitted_weights() -> None:
     model.fit(inter)
     assert model.train_report["warm_start"] is False
     before = model.arrays["emb"].copy()
+    model.similar_items([0], k=3)  # fills the cached unit-length item table
     model.fit(synthetic_sessions(seed=1))  # same items, new sessions: two gentle epochs from the current weights
     assert model.train_report["warm_start"] is True and len(model.train_report["loss_by_epoch"]) == 2
     assert not np.array_equal(before, model.arrays["emb"])
     assert np.abs(before - model.arrays["emb"]).mean() < np.abs(before).mean()  # a continuation, not a restart
     ids, _ = model.recommend([[0, 1], [3], [10]], k=1)
     assert ids[:, 0].tolist() == [2, 4, 11]
+    # the similarity table follows the refitted weights (no stale cache)
+    e = model.arrays["emb"][1:]
+    unit = e / np.linalg.norm(e, axis=1, keepdims=True)
+    np.testing.assert_allclose(model.similar_items([0], k=3)[1][0], np.sort(unit @ unit[0])[::-1][1:4], rtol=1e-5)
     # without warm_start a second fit starts over and gives the first fit's weights again
     cold = NeuralSession(dim=16, epochs=30, batch_size=64, negatives=8, lr=1e-2, threads=1)
     a = cold.fit(inter).arrays["emb"].copy()
