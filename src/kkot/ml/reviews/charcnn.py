@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from kkot.ml.reviews.chars import encode_chars, jamo_sum, known_embeddings, unknown_hangul
+from kkot.ml.reviews.chars import CharHead, encode_chars, jamo_sum, known_embeddings, unknown_hangul
 
 __all__ = ["CharCNN"]
 
 
 @dataclass
-class CharCNN:
+class CharCNN(CharHead):
     """Embedding (chars + jamo) -> convolutions of ``widths`` (ReLU) -> max+mean pooling -> linear."""
 
     vocab: np.ndarray  # (V,) uint32 sorted code points
@@ -75,29 +75,10 @@ class CharCNN:
             means.append(h.sum(axis=1) / valid[:, None])
         return np.concatenate(maxes + means, axis=1)
 
-    def score(self, texts: Sequence[str], chunk: int = 512) -> np.ndarray:
-        """Scores (logits, > 0 positive) of already-cleaned texts; chunks of similar length."""
-        n = len(texts)
-        out = np.zeros(n, np.float64)
-        if n == 0:
-            return out
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        for i in range(0, n, chunk):
-            idx = order[i : i + chunk]
-            f = self.features([texts[j] for j in idx])
-            out[idx] = f @ self.out_w + self.out_b
-        return out
-
     # -- persistence ------------------------------------------------------------------------------
     def arrays(self, prefix: str = "seq_") -> dict[str, np.ndarray]:
         """Arrays for ``weights.npz`` (float16 weights; the vocabulary as uint32)."""
-        a: dict[str, np.ndarray] = {
-            f"{prefix}vocab": self.vocab.astype(np.uint32),
-            f"{prefix}char_emb": self.char_emb.astype(np.float16),
-            f"{prefix}jamo_emb": self.jamo_emb.astype(np.float16),
-            f"{prefix}out_w": self.out_w.astype(np.float16),
-            f"{prefix}out_b": np.asarray([self.out_b], np.float32),
-        }
+        a = self.head_arrays(prefix)
         for k, w, b in zip(self.widths, self.conv_w, self.conv_b, strict=True):
             a[f"{prefix}conv{k}_w"] = w.astype(np.float16)
             a[f"{prefix}conv{k}_b"] = b.astype(np.float32)

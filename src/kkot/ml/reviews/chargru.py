@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from kkot.ml.reviews.chars import encode_chars, jamo_sum, known_embeddings, unknown_hangul
+from kkot.ml.reviews.chars import CharHead, encode_chars, jamo_sum, known_embeddings, unknown_hangul
 
 __all__ = ["CharGRU"]
 
@@ -29,7 +29,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class CharGRU:
+class CharGRU(CharHead):
     """Embedding (chars + jamo) -> bidirectional GRU -> max+mean pooling -> linear.
 
     Per direction ``d`` (0 forward, 1 backward) the GRU weights follow torch's layout transposed:
@@ -97,28 +97,10 @@ class CharGRU:
             maxes.append(o.max(axis=1))
         return np.concatenate(maxes + means, axis=1)
 
-    def score(self, texts: Sequence[str], chunk: int = 512) -> np.ndarray:
-        """Scores (logits, > 0 positive) of already-cleaned texts; chunks of similar length."""
-        n = len(texts)
-        out = np.zeros(n, np.float64)
-        if n == 0:
-            return out
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        for i in range(0, n, chunk):
-            idx = order[i : i + chunk]
-            out[idx] = self.features([texts[j] for j in idx]) @ self.out_w + self.out_b
-        return out
-
     # -- persistence ------------------------------------------------------------------------------
     def arrays(self, prefix: str = "seq_") -> dict[str, np.ndarray]:
         """Arrays for ``weights.npz`` (float16 weights, float32 biases; the vocabulary as uint32)."""
-        a: dict[str, np.ndarray] = {
-            f"{prefix}vocab": self.vocab.astype(np.uint32),
-            f"{prefix}char_emb": self.char_emb.astype(np.float16),
-            f"{prefix}jamo_emb": self.jamo_emb.astype(np.float16),
-            f"{prefix}out_w": self.out_w.astype(np.float16),
-            f"{prefix}out_b": np.asarray([self.out_b], np.float32),
-        }
+        a = self.head_arrays(prefix)
         for d in range(2):
             a[f"{prefix}w_ih{d}"] = self.w_ih[d].astype(np.float16)
             a[f"{prefix}w_hh{d}"] = self.w_hh[d].astype(np.float16)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["encode_chars", "build_vocab", "jamo_sum", "known_embeddings", "unknown_hangul", "N_JAMO"]
+__all__ = ["CharHead", "encode_chars", "build_vocab", "jamo_sum", "known_embeddings", "unknown_hangul", "N_JAMO"]
 
 _HANGUL0, _HANGUL1 = 0xAC00, 0xD7A3
 # jamo table rows: 0 = none (not a Hangul syllable), 1..19 initial, 20..40 medial, 41..68 final (0 = none)
@@ -88,3 +88,40 @@ def known_embeddings(vocab: np.ndarray, char_emb: np.ndarray, jamo_emb: np.ndarr
 def unknown_hangul(ids: np.ndarray, cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows and positions of Hangul syllables outside the vocabulary (their jamo part is added apart)."""
     return np.nonzero((ids == 1) & (cp >= _HANGUL0) & (cp <= _HANGUL1))
+
+
+class CharHead:
+    """What both character models share around their own ``features``: the character input tables, the linear
+    output and its storage. A subclass (a dataclass) has ``vocab``, ``char_emb``, ``jamo_emb``, ``out_w`` and
+    ``out_b`` and defines ``features(texts) -> (n, f)``."""
+
+    vocab: np.ndarray
+    char_emb: np.ndarray
+    jamo_emb: np.ndarray
+    out_w: np.ndarray
+    out_b: float
+
+    def features(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - defined by the model
+        raise NotImplementedError
+
+    def score(self, texts: Sequence[str], chunk: int = 512) -> np.ndarray:
+        """Scores (logits, > 0 positive) of already-cleaned texts; chunks of similar length."""
+        n = len(texts)
+        out = np.zeros(n, np.float64)
+        if n == 0:
+            return out
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        for i in range(0, n, chunk):
+            idx = order[i : i + chunk]
+            out[idx] = self.features([texts[j] for j in idx]) @ self.out_w + self.out_b
+        return out
+
+    def head_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The shared arrays for ``weights.npz``: vocabulary (uint32), embeddings and output (float16)."""
+        return {
+            f"{prefix}vocab": self.vocab.astype(np.uint32),
+            f"{prefix}char_emb": self.char_emb.astype(np.float16),
+            f"{prefix}jamo_emb": self.jamo_emb.astype(np.float16),
+            f"{prefix}out_w": self.out_w.astype(np.float16),
+            f"{prefix}out_b": np.asarray([self.out_b], np.float32),
+        }
