@@ -46,6 +46,9 @@ def train_reviews_main(argv: list[str]) -> int:
     ap.add_argument("--seq-features", type=float, default=None,
                     help="scale of the character model's pooled features in the store model (e.g. 0.01; "
                          "default 0: off)")
+    ap.add_argument("--seq-finetune", type=int, default=None, metavar="EPOCHS",
+                    help="epochs fine-tuning the character model on these reviews (default 3 when torch is "
+                         "installed: pip install 'kkot[train]'; 0: off)")
     ap.add_argument("--clauses", dest="no_clauses", action="store_false", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -84,7 +87,8 @@ def train_reviews_main(argv: list[str]) -> int:
     grid = DEFAULT_GRID if args.C is None else (StarConfig(args.three_star_weight, 0.0, args.C),)
     try:
         model = adapt_from_stars(prior, texts, stars, groups=groups if group_vals else None, grid=grid,
-                                 clause_level=not args.no_clauses, seq_features=args.seq_features)
+                                 clause_level=not args.no_clauses, seq_features=args.seq_features,
+                                 seq_finetune=args.seq_finetune)
     except ValueError as exc:
         print(f"kkot train reviews: {exc}", file=sys.stderr)
         return 2

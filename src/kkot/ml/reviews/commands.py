@@ -90,7 +90,8 @@ def train_sentiment(argv: list[str]) -> int:
 
         seed_x = list(POSITIVE) + list(NEGATIVE)
         seed_y = [1] * len(POSITIVE) + [0] * len(NEGATIVE)
-        model = model.adapt(seed_x, seed_y, C=1.0, clause_level=False, calibrate=False, seq_features=0.0)
+        model = model.adapt(seed_x, seed_y, C=1.0, clause_level=False, calibrate=False, seq_features=0.0,
+                            seq_finetune=0)
         model.meta.update(
             {
                 "name": "sentiment_ko",

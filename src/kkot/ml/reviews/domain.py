@@ -86,12 +86,14 @@ def adapt_from_stars(
     grid: Sequence[StarConfig] = DEFAULT_GRID,
     clause_level: bool = False,
     seq_features: float | None = None,
+    seq_finetune: int | None = None,
 ) -> SentimentModel:
     """Adapt ``prior`` to star-rated ``texts``: pick the :class:`StarConfig` with the best out-of-fold
     AUC (1-2 vs 5 stars), then train on everything with it (OOF-calibrated threshold).
 
     ``seq_features``: scale of the sequence model's pooled features in the domain model (``None``: the
-    default of :meth:`SentimentModel.adapt`; 0 turns them off)."""
+    default of :meth:`SentimentModel.adapt`; 0 turns them off); ``seq_finetune``: epochs fine-tuning the
+    sequence model on the chosen training set (``None``: the default of :meth:`SentimentModel.adapt`)."""
     from kkot.ml.reviews.sentiment import SEQ_FEATURES_SCALE
 
     if seq_features is None:
@@ -137,7 +139,7 @@ def adapt_from_stars(
         raise ValueError("need both 5-star and 1-3 star reviews to train")
     model = prior.adapt([xs[i] for i in idx], y, w, C=chosen.C, clause_level=clause_level,
                         groups=[groups[i] for i in idx] if groups is not None else None, clean=False,
-                        seq_features=seq_features)
+                        seq_features=seq_features, seq_finetune=seq_finetune)
     model.meta["star_config"] = {"three_star_weight": chosen.three_star_weight,
                                  "four_star_weight": chosen.four_star_weight, "C": chosen.C,
                                  "selection_oof_auc": scores}

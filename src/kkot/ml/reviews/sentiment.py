@@ -183,6 +183,7 @@ class SentimentModel:
         groups: Sequence[str] | None = None,
         clean: bool = True,
         seq_features: float = SEQ_FEATURES_SCALE,
+        seq_finetune: int | None = None,
     ) -> SentimentModel:
         """Return a new model adapted to star-labelled ``texts`` on top of this (prior) model.
 
@@ -193,8 +194,19 @@ class SentimentModel:
         examples from reviews whose clauses disagree (:func:`clause_examples`). With ``calibrate`` the
         probability scale and threshold are fitted (Platt, class-balanced) on out-of-fold scores: 3
         random folds, or folds of whole groups (brands/products, at most 5 folds) when ``groups`` is given.
+        With ``seq_finetune`` epochs (default ``SEQ_FINETUNE_EPOCHS`` when torch is installed and
+        ``seq_features`` is off; 0 turns it off) the prior's sequence model is fine-tuned on the labelled
+        texts and replaces the prior's in the sum (:func:`kkot.ml.reviews.sentiment_adapt.finetuned_seq`);
+        the out-of-fold calibration then fine-tunes one per fold too.
         """
-        from kkot.ml.reviews.sentiment_adapt import fit_residual, oof_scores, prior_cache
+        from kkot.ml.reviews.sentiment_adapt import (
+            SEQ_FINETUNE_EPOCHS,
+            finetuned_seq,
+            fit_residual,
+            oof_scores,
+            prior_cache,
+            use_finetuned,
+        )
 
         self._require()
         xs = [clean_text(t) for t in texts] if clean else list(texts)
@@ -216,8 +228,17 @@ class SentimentModel:
                     seq_features,
                 )
                 model.meta["clause_examples"] = len(cx)
+        epochs = SEQ_FINETUNE_EPOCHS if seq_finetune is None else seq_finetune
+        if seq_features > 0:
+            epochs = 0  # the pooled features were fitted for the prior's sequence model
+        ft = finetuned_seq(self, xs, y, w, epochs)
+        if ft is not None:
+            model = use_finetuned(model, ft)
+            model.meta = {**model.meta, "seq_finetune": {"epochs": epochs, "n": len(xs)}}
+        else:
+            epochs = 0
         if calibrate:
-            z = oof_scores(self, cache, y, w, C, groups, seq_features)
+            z = oof_scores(self, cache, y, w, C, groups, seq_features, texts=xs, finetune_epochs=epochs)
             if z is not None:
                 model.scale, model.shift = _platt(z, y, w)
                 full = w >= 1.0

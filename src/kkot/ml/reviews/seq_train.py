@@ -17,7 +17,7 @@ from kkot.ml.reviews.charcnn import CharCNN
 from kkot.ml.reviews.chargru import CharGRU
 from kkot.ml.reviews.chars import N_JAMO, build_vocab, encode_chars
 
-__all__ = ["train_char_cnn", "train_char_gru", "torch_scores"]
+__all__ = ["finetune_seq", "train_char_cnn", "train_char_gru", "torch_scores"]
 
 SeqModel = CharCNN | CharGRU
 
@@ -98,16 +98,16 @@ def _to_numpy(net: Any, kind: str, vocab: np.ndarray, widths: tuple[int, ...], m
         )
 
 
-def torch_scores(model: SeqModel, texts: Sequence[str]) -> np.ndarray:
-    """Scores of ``texts`` computed by a torch network holding ``model``'s weights (for checks)."""
+def _load_net(model: SeqModel, dropout: float = 0.0) -> Any:
+    """A torch network holding ``model``'s weights (the inverse of :func:`_to_numpy`)."""
     import torch
 
     t = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))  # noqa: E731
     dim = model.char_emb.shape[1]
     if isinstance(model, CharCNN):
-        net = _net("cnn", model.char_emb.shape[0], dim, model.conv_b[0].shape[0], model.widths, 0.0)
+        net = _net("cnn", model.char_emb.shape[0], dim, model.conv_b[0].shape[0], model.widths, dropout)
     else:
-        net = _net("bigru", model.char_emb.shape[0], dim, model.hidden, (), 0.0)
+        net = _net("bigru", model.char_emb.shape[0], dim, model.hidden, (), dropout)
     with torch.no_grad():
         net.char_emb.weight.copy_(t(model.char_emb))
         net.jamo_emb.weight.copy_(t(model.jamo_emb))
@@ -123,7 +123,16 @@ def torch_scores(model: SeqModel, texts: Sequence[str]) -> np.ndarray:
                 getattr(net.gru, f"weight_hh_{sfx}").copy_(t(model.w_hh[d].T))
                 getattr(net.gru, f"bias_ih_{sfx}").copy_(t(model.b_ih[d]))
                 getattr(net.gru, f"bias_hh_{sfx}").copy_(t(model.b_hh[d]))
-        net.eval()
+    return net
+
+
+def torch_scores(model: SeqModel, texts: Sequence[str]) -> np.ndarray:
+    """Scores of ``texts`` computed by a torch network holding ``model``'s weights (for checks)."""
+    import torch
+
+    net = _load_net(model)
+    net.eval()
+    with torch.no_grad():
         ids, jamo, lens, _ = encode_chars(texts, model.vocab, model.max_len)
         z = net(torch.from_numpy(ids).long(), torch.from_numpy(jamo).long(), torch.from_numpy(lens))
     return z.numpy().astype(np.float64)
@@ -145,6 +154,8 @@ def _train(
     seed: int,
     progress: bool,
     on_epoch: Callable[[int, Any], None] | None,
+    init: SeqModel | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> Any:
     import torch
 
@@ -154,12 +165,18 @@ def _train(
     y = np.asarray(labels, np.float32)
     if len(set(y.tolist())) < 2:
         raise ValueError("need both positive and negative examples to train")
-    vocab = build_vocab(xs, vocab_size, max_len)
-    net = _net(kind, len(vocab) + 2, dim, size, widths, dropout)
+    if init is None:
+        vocab = build_vocab(xs, vocab_size, max_len)
+        net = _net(kind, len(vocab) + 2, dim, size, widths, dropout)
+    else:  # continue from ``init``'s weights and vocabulary
+        vocab, max_len = init.vocab, init.max_len
+        widths = init.widths if isinstance(init, CharCNN) else ()
+        net = _load_net(init, dropout)
+    sw = np.ones(len(xs), np.float32) if sample_weight is None else np.asarray(sample_weight, np.float32)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     n = len(xs)
-    pos = max(float(y.sum()), 1.0)
-    w_pos, w_neg = n / (2 * pos), n / (2 * max(n - pos, 1.0))
+    pos = max(float(sw[y > 0].sum()), 1e-9)
+    w_pos, w_neg = sw.sum() / (2 * pos), sw.sum() / (2 * max(float(sw[y <= 0].sum()), 1e-9))
     lens = np.fromiter((min(len(t), max_len) for t in xs), np.float64, n)
     total_steps, step = epochs * ((n + batch_size - 1) // batch_size), 0
     for epoch in range(epochs):
@@ -176,7 +193,7 @@ def _train(
             ids, jamo, ln, _ = encode_chars([xs[j] for j in idx], vocab, max_len)
             yb = torch.from_numpy(y[idx])
             logit = net(torch.from_numpy(ids).long(), torch.from_numpy(jamo).long(), torch.from_numpy(ln))
-            wt = torch.where(yb > 0, torch.tensor(w_pos), torch.tensor(w_neg))
+            wt = torch.where(yb > 0, torch.tensor(w_pos), torch.tensor(w_neg)) * torch.from_numpy(sw[idx])
             loss = (
                 torch.nn.functional.binary_cross_entropy_with_logits(logit, yb, reduction="none") * wt
             ).mean()
@@ -235,3 +252,24 @@ def train_char_gru(
     """Train a :class:`CharGRU` on cleaned ``texts`` with binary ``labels`` (1 positive)."""
     return _train("bigru", texts, labels, dim, hidden, (), vocab_size, epochs, lr, batch_size, dropout,
                   max_len, seed, progress, on_epoch)
+
+
+def finetune_seq(
+    model: SeqModel,
+    texts: Sequence[str],
+    labels: Sequence[int] | np.ndarray,
+    sample_weight: Sequence[float] | np.ndarray | None = None,
+    epochs: int = 2,
+    lr: float = 5e-4,
+    batch_size: int = 64,
+    dropout: float = 0.3,
+    seed: int = 0,
+    progress: bool = False,
+) -> SeqModel:
+    """Continue training ``model`` (a copy; its vocabulary is kept) on cleaned ``texts`` with binary
+    ``labels`` and optional per-text weights: a store or category model learning its own words."""
+    kind = "cnn" if isinstance(model, CharCNN) else "bigru"
+    size = model.conv_b[0].shape[0] if isinstance(model, CharCNN) else model.hidden
+    sw = None if sample_weight is None else np.asarray(sample_weight, np.float32)
+    return _train(kind, texts, labels, model.char_emb.shape[1], size, (), len(model.vocab), epochs, lr,
+                  batch_size, dropout, model.max_len, seed, progress, None, init=model, sample_weight=sw)

@@ -57,7 +57,7 @@ def test_adapt_with_seq_features_folds_into_the_sequence_model(tmp_path, make):
     loaded = SentimentModel.load(m.save(tmp_path / "m"))
     np.testing.assert_allclose(loaded.decision_function(TEXTS), m.decision_function(TEXTS), atol=2e-3)
     # off: the sequence model is shared with the prior, as before
-    m0 = prior.adapt(XS, YS, C=1.0, clause_level=False, calibrate=False, seq_features=0.0)
+    m0 = prior.adapt(XS, YS, C=1.0, clause_level=False, calibrate=False, seq_features=0.0, seq_finetune=0)
     assert m0.seq is prior.seq and "seq_features" not in m0.meta
 
 
@@ -88,3 +88,48 @@ def test_domain_model_learns_from_pooled_features():
     without = fit_residual(prior, c, ys, np.ones(len(xs)), C=1.0, seq_features_scale=0.0)
     auc_with = roc_auc(ys, with_f.decision_function(xs))
     assert auc_with > 0.99 and auc_with > roc_auc(ys, without.decision_function(xs))
+
+
+def test_finetune_starts_from_the_model_and_leaves_it_unchanged():
+    pytest.importorskip("torch")
+    from kkot.ml.reviews.seq_train import finetune_seq
+
+    gru = _gru()
+    before = gru.score(TEXTS)
+    same = finetune_seq(gru, XS, YS, epochs=1, lr=0.0, dropout=0.0)  # no step: the weights go and come back
+    np.testing.assert_allclose(same.score(TEXTS), before, rtol=1e-5, atol=1e-5)
+    assert same is not gru and np.array_equal(same.vocab, gru.vocab)
+    moved = finetune_seq(gru, XS, YS, sample_weight=np.ones(len(XS)), epochs=5, lr=1e-2)
+    np.testing.assert_array_equal(gru.score(TEXTS), before)
+    neg, pos = [i for i, y in enumerate(YS) if y == 0], [i for i, y in enumerate(YS) if y == 1]
+    z0, z1 = gru.score(XS), moved.score(XS)
+    assert z1[pos].mean() - z1[neg].mean() > z0[pos].mean() - z0[neg].mean()
+
+
+def test_store_model_fine_tunes_the_sequence_model(tmp_path):
+    pytest.importorskip("torch")
+    from kkot.ml.reviews.sentiment_adapt import SEQ_FINETUNE_BOOST
+
+    prior = _prior(_gru())
+    m = prior.adapt(XS, YS, C=1.0, clause_level=False, calibrate=True, seq_finetune=3)
+    base = prior.adapt(XS, YS, C=1.0, clause_level=False, calibrate=False, seq_finetune=0)
+    # the fine-tuned copy replaces the prior's in the sum, with a larger weight; the prior is untouched
+    assert m.seq is not prior.seq and base.seq is prior.seq
+    assert m.seq_weight == pytest.approx(base.seq_weight + SEQ_FINETUNE_BOOST)
+    assert m.meta["seq_finetune"] == {"epochs": 3, "n": len(XS)}
+    np.testing.assert_allclose(m.weights, base.weights)  # the n-gram part is the same fit
+    # calibrated on out-of-fold scores of models fine-tuned on each fold's training part
+    assert "out_of_fold" in m.meta and m.scale > 0
+    # the stored model reads back with its own sequence model
+    loaded = SentimentModel.load(m.save(tmp_path / "m"))
+    np.testing.assert_allclose(loaded.decision_function(TEXTS), m.decision_function(TEXTS), atol=2e-3)
+    # the sequence model learnt the store's labels
+    neg, pos = [i for i, y in enumerate(YS) if y == 0], [i for i, y in enumerate(YS) if y == 1]
+    z0, z1 = prior.seq.score(XS), m.seq.score(XS)
+    assert z1[pos].mean() - z1[neg].mean() > z0[pos].mean() - z0[neg].mean()
+
+
+def test_seq_features_turn_fine_tuning_off():
+    prior = _prior(_gru())
+    m = prior.adapt(XS, YS, C=1.0, clause_level=False, calibrate=False, seq_features=1.0, seq_finetune=3)
+    assert "seq_finetune" not in m.meta and "seq_features" in m.meta

@@ -125,7 +125,7 @@ def test_sentiment_model_with_seq_save_load_adapt(tmp_path, make):
     twice = loaded.decision_function(TEXTS + TEXTS[:3])
     np.testing.assert_allclose(twice[len(TEXTS):], twice[:3], rtol=1e-12)
     adapted = loaded.adapt(["좋아요 최고", "별로 실망", "만족해요", "최악"], [1, 0, 1, 0], calibrate=False,
-                           clause_level=False, seq_features=0.0)
+                           clause_level=False, seq_features=0.0, seq_finetune=0)
     assert adapted.seq is loaded.seq
     assert adapted.seq_weight == pytest.approx(0.2 * adapted.meta["prior"]["alpha"])
 
