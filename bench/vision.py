@@ -50,7 +50,7 @@ from kkot.ml.vision.colour import (  # noqa: E402
     colour_features,
     dominant_colours,
 )
-from kkot.ml.vision.colour_learn import colour_histograms  # noqa: E402
+from kkot.ml.vision.colour_learn import CatalogColourModel, colour_histograms  # noqa: E402
 from kkot.ml.vision.data import load_clothing, load_fashion  # noqa: E402
 from kkot.ml.vision.embedding import VisualEncoder, default_embedder  # noqa: E402
 from kkot.ml.vision.features import hog  # noqa: E402
@@ -141,14 +141,13 @@ def kmeans_colour(fg: Foreground) -> list[str]:
 
 
 def colour_head_proba(
-    x_tr: np.ndarray, names_tr: list[str], x_te: np.ndarray, names: list[str]
+    x_tr: np.ndarray, names_tr: list[str], x_te: np.ndarray, names: list[str], metric: dict | None = None
 ) -> np.ndarray:
-    """kkot's catalog colour pipeline: ColourClassifier x MetricHead, geometric mean, columns in ``names``."""
-    lr_head = ColourClassifier(c=COLOUR_HEAD_C).fit(x_tr, names_tr)
-    m_head = MetricHead(**COLOUR_METRIC).fit(x_tr, names_tr)
+    """kkot's catalog colour pipeline (:class:`CatalogColourModel`: ColourClassifier x MetricHead, geometric
+    mean), columns in ``names``."""
+    model = CatalogColourModel(c=COLOUR_HEAD_C, metric=metric or COLOUR_METRIC).fit(x_tr, names_tr)
     out = np.full((len(x_te), len(names)), 1e-12)
-    cols = [names.index(c) for c in lr_head.classes_]
-    out[:, cols] = np.sqrt(lr_head.predict_proba(x_te) * m_head.predict_proba(x_te))
+    out[:, [names.index(c) for c in model.classes_]] = model.predict_proba(x_te)
     return out / out.sum(1, keepdims=True)
 
 
@@ -294,6 +293,18 @@ def main(argv: list[str] | None = None) -> int:
     enc = VisualEncoder(emb_model)
     shape_all = enc.hog.transform(x64) if enc.hog is not None else None
     vec_all = enc.combine(emb_all, col_all, shape_all)
+    # the platform's colour model (assist.services.learn.colour_model_train): the same two heads over the
+    # search vector it already stores per photo, no extra descriptor
+    p_plat = colour_head_proba(vec_all[col_tr], [str(ycol[i]) for i in col_tr], vec_all[col_te], names)
+    res["colour_top1_platform"], res["colour_top2_platform"] = topk_acc(p_plat, y_te, 1), topk_acc(p_plat, y_te, 2)
+    rows.append(
+        (
+            "colour top-1/top-2, platform model on stored search vectors",
+            f"{res['colour_top1_platform']:.3f}/{res['colour_top2_platform']:.3f}",
+            "",
+            "",
+        )
+    )
     feat_kkot = np.concatenate([emb_all, col_all] + ([shape_all] if shape_all is not None else []), 1)
     feat_lr = np.concatenate([feat_kkot, pooled_all], 1)
     p_kkot = lr(feat_lr[tr], y_type[tr], 0.5)(feat_lr[te])
@@ -556,6 +567,8 @@ def main(argv: list[str] | None = None) -> int:
         "colour_top2",
         "colour_top1_rules",
         "colour_top2_rules",
+        "colour_top1_platform",
+        "colour_top2_platform",
         "articletype_top1",
         "articletype_top1_lr",
         "articletype_top3",

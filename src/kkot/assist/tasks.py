@@ -47,8 +47,8 @@ def exposure_stats_refresh_task() -> int:
 
 @task()
 def assist_models_train_task() -> dict:
-    """Retrain the tag co-occurrence and title+image category models from the catalog."""
+    """Retrain the tag co-occurrence, title+image category and colour-name models from the catalog."""
     from kkot.assist.services import learn
 
     learn.tag_model_train()
-    return {"category_classes": learn.category_model_train()}
+    return {"category_classes": learn.category_model_train(), "colour_classes": learn.colour_model_train()}

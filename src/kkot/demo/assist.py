@@ -53,6 +53,7 @@ def build_assist(cat, *, quiet: bool = False) -> dict:
     t1 = time.perf_counter()
     learn.tag_model_train()
     classes = learn.category_model_train()
+    colour_classes = learn.colour_model_train()
     t2 = time.perf_counter()
     exposure_stats_refresh()
     indexed = visual_index_rebuild()
@@ -61,6 +62,7 @@ def build_assist(cat, *, quiet: bool = False) -> dict:
         "analysed_groups": len(first_of),
         "indexed": indexed,
         "category_classes": classes,
+        "colour_classes": colour_classes,
         "checks_s": round(t1 - t0, 1),
         "models_s": round(t2 - t1, 1),
         "assist_s": round(time.perf_counter() - t0, 1),

@@ -1,4 +1,5 @@
-"""Models the assistant learns from the platform's own catalog: tag co-occurrence and title+image category.
+"""Models the assistant learns from the platform's own catalog: tag co-occurrence, title+image category and
+colour names (sellers' colour attributes over their representative photos).
 
 Both are saved under ``VAR_DIR/assist/`` in safe formats (json / npz) and loaded once per process (reloaded
 when the file changes).
@@ -20,6 +21,10 @@ from kkot.catalog.models import Category, Product
 logger = logging.getLogger("kkot.assist")
 MAX_TRAIN_PRODUCTS = 50_000
 MIN_CATEGORY_EXAMPLES = 3
+MIN_COLOUR_EXAMPLES = 5  # products per colour name before the colour model learns that name
+# below these the shipped rules (which know every name) name colours better than a model that knows a few
+MIN_COLOUR_CLASSES = 8
+MIN_COLOUR_PRODUCTS = 300
 TRAIN_INLINE_MAX = 2000
 
 
@@ -136,3 +141,46 @@ def model_version_of(path_name: str) -> str:
         return f"{path_name.split('/')[0].split('.')[0]}:{int(p.stat().st_mtime)}"
     except OSError:
         return ""
+
+
+def _single_colour(attrs) -> str | None:
+    """The product's one colour value; products in several colours (or none) teach nothing about one photo."""
+    v = (attrs or {}).get("color")
+    vals = [str(x) for x in (v if isinstance(v, list) else [v]) if x not in (None, "")]
+    return vals[0] if len(set(vals)) == 1 else None
+
+
+def colour_model_train() -> int:
+    """Colour names over the representative photos' search vectors, learnt from the sellers' colour attribute
+    (set by hand or by accepting a suggestion); returns the number of names learnt (0: not enough data)."""
+    from kkot.assist.services.visual import representative_vectors
+    from kkot.ml.vision import CatalogColourModel
+
+    vecs = representative_vectors(None)
+    rows = [(pid, c) for pid, _n, _cat, attrs in _product_rows() if pid in vecs and (c := _single_colour(attrs))]
+    counts: dict[str, int] = {}
+    for _p, c in rows:
+        counts[c] = counts.get(c, 0) + 1
+    rows = [r for r in rows if counts[r[1]] >= MIN_COLOUR_EXAMPLES]
+    path = assist_dir() / "colour"
+    if (
+        len({c for _p, c in rows}) < max(2, MIN_COLOUR_CLASSES)
+        or len(rows) < MIN_COLOUR_PRODUCTS
+        or len({len(vecs[p][0]) for p, _c in rows}) != 1
+    ):
+        return 0
+    model = CatalogColourModel().fit(np.stack([vecs[p][0] for p, _c in rows]), [c for _p, c in rows])
+    model.save(str(path))
+    (path / "trained.json").write_text(json.dumps({"products": len(rows), "classes": len(model.classes_)}))
+    return len(model.classes_)
+
+
+def colour_model():
+    from kkot.ml.vision import CatalogColourModel
+
+    path = assist_dir() / "colour"
+    return _cached(
+        f"colour|{path / 'catalog_colour.json'}",
+        path / "catalog_colour.json",
+        lambda p: CatalogColourModel.load(str(p.parent)),
+    )

@@ -23,7 +23,8 @@ from kkot.stores.models import Store
 Kind = Suggestion.Kind
 ATTR_KINDS = {"material": Kind.MATERIAL, "season": Kind.SEASON, "fit": Kind.FIT, "pattern": Kind.PATTERN}
 RULES_VERSION = "textrules:1"
-COLOUR_MIN_SHARE = 0.15
+COLOUR_MIN_SHARE = 0.15  # rules: a colour covering less of the product is not offered
+COLOUR_MIN_PROB = 0.2  # learnt colour model: a less likely name is not offered
 # Another category is suggested only when the model is fairly sure of it and prefers it to the seller's choice:
 # a 3% runner-up is noise, not advice.
 CATEGORY_MIN_PROB = 0.3
@@ -44,6 +45,35 @@ def _representative(product: Product) -> ImageAnalysis | None:
     )
 
 
+def _colour_suggestions(rep: ImageAnalysis, choices, have: set[str]) -> list[dict]:
+    """Colour names for the representative photo: from the colour model learnt on this platform's catalog when
+    there is one (probabilities), else the shipped rules (the colour's share of the product)."""
+    learned = None
+    model = learn.colour_model()
+    if model is not None and rep.embedding and rep.model_version == vision.model_version():
+        vec = np.frombuffer(bytes(rep.embedding), np.float32)[None]
+        if vec.shape[1] == model.dim_:
+            learned = model.predict_top(vec, k=3)[0]
+    if learned is not None:
+        version = "catalog-" + learn.model_version_of("colour/catalog_colour.json")
+        found = [(name, p) for name, p in learned if p >= COLOUR_MIN_PROB]
+    else:
+        version = "colour:" + vision.model_version()
+        found = [(c["name"], c["share"]) for c in rep.colours[:3] if c["share"] >= COLOUR_MIN_SHARE]
+    return [
+        {
+            "kind": Kind.COLOUR,
+            "value": name,
+            "score": round(float(p), 4),
+            "label": f"{name} {round(p * 100)}%",
+            "source": "image",
+            "model_version": version,
+        }
+        for name, p in found
+        if name in choices and name not in have
+    ]
+
+
 def compute_suggestions(product: Product) -> list[dict]:
     """Fresh candidate suggestions for a product (nothing written)."""
     defs = {d.code: d for d in category_attribute_defs(product.category)}
@@ -51,19 +81,7 @@ def compute_suggestions(product: Product) -> list[dict]:
     out: list[dict] = []
     rep = _representative(product)
     if rep is not None and "color" in defs:
-        for c in rep.colours[:3]:
-            if c["share"] >= COLOUR_MIN_SHARE and c["name"] in defs["color"].choices:
-                if c["name"] not in have.get("color", set()):
-                    out.append(
-                        {
-                            "kind": Kind.COLOUR,
-                            "value": c["name"],
-                            "score": float(c["share"]),
-                            "label": f"{c['name']} {round(c['share'] * 100)}%",
-                            "source": "image",
-                            "model_version": "colour:" + vision.model_version(),
-                        }
-                    )
+        out += _colour_suggestions(rep, defs["color"].choices, have.get("color", set()))
     model = learn.category_model()
     if model is not None:
         vec = None

@@ -172,3 +172,30 @@ def test_a_seller_never_sees_or_decides_another_stores_suggestions(client, run_t
         {"suggestion": s.pk, "decision": "reject"},
     )
     assert r.status_code == 302 and Suggestion.objects.get(pk=s.pk).decision == "rejected"
+
+
+def test_colour_names_are_learned_from_the_sellers_colour_labels(run_tasks, monkeypatch):
+    store = make_store()
+    owner = _owner(store)
+    # this catalog's sellers call their deep blue "블루" (the shipped rules say 네이비) and their
+    # wine red "레드": the learnt model follows the sellers, not the rules
+    palette = {"블루": (30, 40, 90), "레드": (120, 20, 35), "베이지": (215, 195, 160)}
+    with run_tasks():
+        for name, rgb in palette.items():
+            for i in range(6):
+                p = make_product(store=store, code=f"{name}{i}", name=f"데일리 셔츠 {name} {i}",
+                                 attributes={"color": [name]}, options=[], variants=[])
+                image_add_checked(product=p, actor=owner, upload=upload(picture(rgb=rgb, seed=i)))
+    # too few names or products for a model: the rules keep naming colours
+    assert learn.colour_model_train() == 0 and learn.colour_model() is None
+    monkeypatch.setattr(learn, "MIN_COLOUR_CLASSES", 3)
+    monkeypatch.setattr(learn, "MIN_COLOUR_PRODUCTS", 15)
+    assert learn.colour_model_train() == 3
+    p = make_product(store=store, code="NEW", name="데일리 셔츠", attributes={}, options=[], variants=[])
+    with run_tasks():
+        image_add_checked(product=p, actor=owner, upload=upload(picture(rgb=(28, 38, 88), seed=11)))
+    got = {s.value: s for s in Suggestion.objects.filter(product=p, kind="colour")}
+    assert "블루" in got and "네이비" not in got
+    assert got["블루"].score >= 0.5 and got["블루"].model_version.startswith("catalog-colour:")
+    suggestion_decide(store=store, suggestion_id=got["블루"].pk, actor=owner, accept=True)
+    assert Product.objects.get(pk=p.pk).attributes["color"] == ["블루"]

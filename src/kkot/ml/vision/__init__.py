@@ -9,8 +9,8 @@ Django-free. The platform calls:
 - :class:`CategoryPredictor` / :func:`predict_category` - title + image -> top-3 categories;
 - :func:`suggest_outfit` - complementary items with colour-harmony reasons;
 - catalog-trained heads: :class:`MetricHead` (search vectors from the platform's categories, joined by
-  :func:`search_vectors`) and :class:`ColourClassifier` over :func:`colour_histograms` (colour naming learned
-  from sellers' colour labels).
+  :func:`search_vectors`) and :class:`CatalogColourModel` (or the plain :class:`ColourClassifier`) over
+  :func:`colour_histograms` and the stored search vector (colour naming learned from sellers' colour labels).
 
 Heavy parts (the CNN weights, faiss) load lazily on first use.
 """
@@ -21,6 +21,7 @@ from kkot.ml.vision.io import ImageLoadError, LoadedImage, load_image
 
 __all__ = [
     "COLOUR_NAMES",
+    "CatalogColourModel",
     "CategoryPredictor",
     "CheckResult",
     "ColourClassifier",
@@ -60,10 +61,10 @@ def __getattr__(name: str):  # lazy: keep `import kkot.ml.vision` light
         from kkot.ml.vision import metric
 
         return getattr(metric, name)
-    if name == "colour_histograms":
-        from kkot.ml.vision.colour_learn import colour_histograms
+    if name in ("colour_histograms", "CatalogColourModel"):
+        from kkot.ml.vision import colour_learn
 
-        return colour_histograms
+        return getattr(colour_learn, name)
     if name == "suggest_outfit":
         from kkot.ml.vision.outfit import suggest_outfit
 

@@ -127,3 +127,28 @@ def test_refit_classifier_keeps_inference_in_numpy() -> None:
     assert (m.predict_proba(imgs).argmax(1) == y).mean() == 1.0
     assert np.allclose(m.embed(imgs), emb_before)  # only the last layer changed
     assert classifier_features(m, imgs[:3]).shape == (3, 12)
+
+
+def test_catalog_colour_model_joins_two_heads_and_round_trips(tmp_path) -> None:  # noqa: ANN001
+    from kkot.ml.vision import CatalogColourModel
+
+    x, names = _clusters(n=90, d=10, k=3, seed=3)
+    model = CatalogColourModel(metric={"hidden": 32, "dim": 8, "epochs": 20, "backend": "sklearn"})
+    model.fit(x, names)
+    p = model.predict_proba(x)
+    assert p.shape == (90, 3) and np.allclose(p.sum(1), 1.0)
+    assert np.mean(np.array(model.classes_)[p.argmax(1)] == np.array(names)) > 0.95
+    # the geometric mean of the two heads, renormalised
+    both = np.sqrt(model.lr_.predict_proba(x) * model.head_.predict_proba(x))
+    assert np.allclose(p, both / both.sum(1, keepdims=True))
+    model.save(str(tmp_path / "m"))
+    again = CatalogColourModel.load(str(tmp_path / "m"))
+    assert again.classes_ == model.classes_ and np.allclose(again.predict_proba(x), p, atol=1e-6)
+    assert again.predict_top(x[:1], k=2)[0][0][0] == names[0]
+    with pytest.raises(ValueError, match="expected"):
+        again.predict_proba(x[:, :5])
+    with pytest.raises(ValueError, match="two colour names"):
+        CatalogColourModel().fit(x[:3], ["c0"] * 3)
+    (tmp_path / "m" / "catalog_colour.json").write_text('{"format": "other"}')
+    with pytest.raises(ValueError, match="not a kkot catalog colour model"):
+        CatalogColourModel.load(str(tmp_path / "m"))
