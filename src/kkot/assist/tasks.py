@@ -47,8 +47,14 @@ def exposure_stats_refresh_task() -> int:
 
 @task()
 def assist_models_train_task() -> dict:
-    """Retrain the tag co-occurrence, title+image category and colour-name models from the catalog."""
+    """Retrain the tag co-occurrence, title+image category and colour-name models and the visual index's search
+    head from the catalog; a new head rebuilds the index through it."""
     from kkot.assist.services import learn
+    from kkot.assist.services.visual import visual_index_rebuild
 
     learn.tag_model_train()
-    return {"category_classes": learn.category_model_train(), "colour_classes": learn.colour_model_train()}
+    out = {"category_classes": learn.category_model_train(), "colour_classes": learn.colour_model_train()}
+    out["search_head"] = learn.search_head_train()
+    if out["search_head"]:
+        out["indexed"] = visual_index_rebuild()
+    return out

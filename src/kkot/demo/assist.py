@@ -54,6 +54,7 @@ def build_assist(cat, *, quiet: bool = False) -> dict:
     learn.tag_model_train()
     classes = learn.category_model_train()
     colour_classes = learn.colour_model_train()
+    search_head = learn.search_head_train()
     t2 = time.perf_counter()
     exposure_stats_refresh()
     indexed = visual_index_rebuild()
@@ -63,6 +64,7 @@ def build_assist(cat, *, quiet: bool = False) -> dict:
         "indexed": indexed,
         "category_classes": classes,
         "colour_classes": colour_classes,
+        "search_head": search_head,
         "checks_s": round(t1 - t0, 1),
         "models_s": round(t2 - t1, 1),
         "assist_s": round(time.perf_counter() - t0, 1),

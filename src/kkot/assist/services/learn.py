@@ -1,5 +1,6 @@
-"""Models the assistant learns from the platform's own catalog: tag co-occurrence, title+image category and
-colour names (sellers' colour attributes over their representative photos).
+"""Models the assistant learns from the platform's own catalog: tag co-occurrence, title+image category,
+colour names (sellers' colour attributes over their representative photos) and the search vectors of the visual
+index (a head over the stored photo vectors trained on leaf categories and colour names).
 
 Both are saved under ``VAR_DIR/assist/`` in safe formats (json / npz) and loaded once per process (reloaded
 when the file changes).
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +29,7 @@ MIN_COLOUR_EXAMPLES = 5  # products per colour name before the colour model lear
 # below these the shipped rules (which know every name) name colours better than a model that knows a few
 MIN_COLOUR_CLASSES = 8
 MIN_COLOUR_PRODUCTS = 300
+MIN_SEARCH_PRODUCTS = 300  # products with a photo before the visual index uses a catalog-trained search head
 TRAIN_INLINE_MAX = 2000
 
 
@@ -184,3 +189,56 @@ def colour_model():
         path / "catalog_colour.json",
         lambda p: CatalogColourModel.load(str(p.parent)),
     )
+
+
+def search_head_dir() -> Path:
+    return assist_dir() / "search_head"
+
+
+def search_head_train() -> str:
+    """Train the visual index's search head on the catalog (leaf categories, single colours) and make it current;
+    returns its version, or "" when the catalog is too small (the index then keeps the stored vectors)."""
+    from kkot.assist.services.visual import representative_vectors
+    from kkot.ml.vision import CatalogSearchHead
+
+    vecs = representative_vectors(None)
+    rows = [(pid, cat, _single_colour(attrs)) for pid, _n, cat, attrs in _product_rows() if pid in vecs]
+    counts: dict[int, int] = {}
+    for _p, cat, _c in rows:
+        counts[cat] = counts.get(cat, 0) + 1
+    rows = [r for r in rows if counts[r[1]] >= MIN_CATEGORY_EXAMPLES]
+    if len(rows) < MIN_SEARCH_PRODUCTS or len({r[1] for r in rows}) < 2:
+        return ""
+    if len({len(vecs[p][0]) for p, _cat, _c in rows}) != 1:
+        return ""
+    named: dict[str, int] = {}
+    for _p, _cat, c in rows:
+        if c:
+            named[c] = named.get(c, 0) + 1
+    colours = [c if c and named[c] >= MIN_COLOUR_EXAMPLES else None for _p, _cat, c in rows]
+    head = CatalogSearchHead().fit(
+        np.stack([vecs[p][0] for p, _cat, _c in rows]),
+        [str(cat) for _p, cat, _c in rows],
+        colours,
+        min_colour_names=MIN_COLOUR_CLASSES,
+    )
+    root = search_head_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    version = f"{time.time_ns() // 1_000_000}"
+    tmp = root / f".tmp-{version}"
+    head.save(tmp)
+    os.replace(tmp, root / version)
+    ptr = root / ".current.json.tmp"
+    ptr.write_text(json.dumps({"version": version, "products": len(rows)}))
+    os.replace(ptr, root / "current.json")
+    for old in sorted(d.name for d in root.iterdir() if d.is_dir() and d.name.isdigit())[:-2]:
+        shutil.rmtree(root / old, ignore_errors=True)  # keep this head and the previous one
+    return version
+
+
+def search_head_version() -> str:
+    """The current search head's version ("" when there is none)."""
+    try:
+        return str(json.loads((search_head_dir() / "current.json").read_text())["version"])
+    except (OSError, ValueError, KeyError):
+        return ""

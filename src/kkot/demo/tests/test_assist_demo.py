@@ -16,7 +16,7 @@ def test_small_demo_checks_pictures_and_builds_the_visual_index(settings, tmp_pa
     a = info["assist"]
     assert a["images"] == ProductImage.objects.count() == 96
     assert 0 < a["analysed_groups"] <= 96 and a["category_classes"] >= 0  # SMALL: 1-2 products per category
-    assert a["colour_classes"] == 0  # 96 products: too few to learn colour names, the rules name them
+    assert a["colour_classes"] == 0 and a["search_head"] == ""  # 96 products: too few to learn from
     assert ImageAnalysis.objects.filter(state="done").count() == 96
     assert ImageCheck.objects.filter(code="adult", status="unavailable").count() == 96
     assert (

@@ -10,7 +10,8 @@ Django-free. The platform calls:
 - :func:`suggest_outfit` - complementary items with colour-harmony reasons;
 - catalog-trained heads: :class:`MetricHead` (search vectors from the platform's categories, joined by
   :func:`search_vectors`) and :class:`CatalogColourModel` (or the plain :class:`ColourClassifier`) over
-  :func:`colour_histograms` and the stored search vector (colour naming learned from sellers' colour labels).
+  :func:`colour_histograms` and the stored search vector (colour naming learned from sellers' colour labels),
+  and :class:`CatalogSearchHead` (the platform's search vectors learnt from its categories and colours).
 
 Heavy parts (the CNN weights, faiss) load lazily on first use.
 """
@@ -22,6 +23,7 @@ from kkot.ml.vision.io import ImageLoadError, LoadedImage, load_image
 __all__ = [
     "COLOUR_NAMES",
     "CatalogColourModel",
+    "CatalogSearchHead",
     "CategoryPredictor",
     "CheckResult",
     "ColourClassifier",
@@ -61,6 +63,10 @@ def __getattr__(name: str):  # lazy: keep `import kkot.ml.vision` light
         from kkot.ml.vision import metric
 
         return getattr(metric, name)
+    if name == "CatalogSearchHead":
+        from kkot.ml.vision.catalog_search import CatalogSearchHead
+
+        return CatalogSearchHead
     if name in ("colour_histograms", "CatalogColourModel"):
         from kkot.ml.vision import colour_learn
 

@@ -76,12 +76,20 @@ def visual_search(
     exclude: set[int] | None = None,
     candidates: int = 200,
 ) -> list[VisualHit]:
-    """Visible, in-stock products most similar to ``vector`` (best first); [] when there is no index."""
+    """Visible, in-stock products most similar to ``vector`` (a stored photo vector; best first); [] when there
+    is no index."""
     idx = current_index()
-    if idx is None or len(idx) == 0 or len(vector) != idx.dim:
+    if idx is None or len(idx) == 0:
         return []
+    vector = np.asarray(vector, np.float32).reshape(-1)
     with vision.single_thread():  # one query: BLAS threads only add overhead (see kkot.assist.vision)
-        ids, sc = idx.search(np.asarray(vector, np.float32), k=min(candidates, len(idx)))
+        if idx.head is not None:  # the index holds catalog search vectors: the query goes through the same head
+            if len(vector) != idx.head.in_dim:
+                return []
+            vector = idx.head.transform(vector[None])[0]
+        if len(vector) != idx.dim:
+            return []
+        ids, sc = idx.search(vector, k=min(candidates, len(idx)))
     return _filter_hits(idx, ids, sc, k=k, exclude=exclude or set(), store_id=store_id, colour=colour)
 
 

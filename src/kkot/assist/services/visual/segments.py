@@ -4,6 +4,8 @@ Layout under ``VAR_DIR/assist/visual/``::
 
     current.json          {"version": V, "base": B, "delta": "delta-V" | null}   (replaced atomically)
     vB/                   the base: a VectorIndex (faiss HNSW when large) + colours.json
+    vB/head/              the catalog search head its vectors went through (absent: the stored vectors as they
+                          are); queries and the delta go through the same head
     vB/delta-V.npz        products changed since the base: ids, vectors, and the ids whose base vector is void
     vB/delta-V.json       their colour names
 
@@ -94,8 +96,9 @@ class Delta:
 class VisualSegments:
     """What a query sees: the base index minus voided ids, plus the delta's vectors."""
 
-    def __init__(self, base, base_colours: dict[int, list[str]], delta: Delta) -> None:
+    def __init__(self, base, base_colours: dict[int, list[str]], delta: Delta, head=None) -> None:
         self.base = base
+        self.head = head  # CatalogSearchHead or None: a raw photo vector goes through it before searching
         self.dim = int(base.dim)
         self.base_colours = base_colours
         self.delta = delta
@@ -151,6 +154,7 @@ class _Cache:
     base_key: int | None = None
     base = None
     base_colours: dict[int, list[str]] = {}
+    head = None
     version: int | None = None
     segments: VisualSegments | None = None
 
@@ -160,7 +164,16 @@ def load_base(root: Path, base: int):
 
     idx = VectorIndex.load(root / f"v{base}")
     colours = json.loads((root / f"v{base}" / "colours.json").read_text(encoding="utf-8"))
-    return idx, {int(k): c for k, c in colours.items()}
+    return idx, {int(k): c for k, c in colours.items()}, load_head(root / f"v{base}")
+
+
+def load_head(base_dir: Path):
+    """The catalog search head saved with a base (None when the base holds the stored vectors)."""
+    if not (base_dir / "head" / "catalog_search.json").exists():
+        return None
+    from kkot.ml.vision import CatalogSearchHead
+
+    return CatalogSearchHead.load(base_dir / "head")
 
 
 def current_index() -> VisualSegments | None:
@@ -176,19 +189,19 @@ def current_index() -> VisualSegments | None:
             return _Cache.segments
         try:
             if _Cache.base_key != ptr["base"] or _Cache.root != root:
-                _Cache.base, _Cache.base_colours = load_base(root, ptr["base"])
+                _Cache.base, _Cache.base_colours, _Cache.head = load_base(root, ptr["base"])
                 _Cache.base_key, _Cache.root = ptr["base"], root
             delta = Delta.load(root / f"v{ptr['base']}", ptr.get("delta"))
         except (OSError, ValueError, KeyError) as exc:
             logger.warning("assist: visual index %s unreadable: %s", ptr, exc)
             return _Cache.segments
-        _Cache.segments = VisualSegments(_Cache.base, _Cache.base_colours, delta)
+        _Cache.segments = VisualSegments(_Cache.base, _Cache.base_colours, delta, _Cache.head)
         _Cache.version = ptr["version"]
     return _Cache.segments
 
 
 def reset_cache() -> None:
-    _Cache.root = _Cache.base_key = _Cache.base = _Cache.version = _Cache.segments = None
+    _Cache.root = _Cache.base_key = _Cache.base = _Cache.version = _Cache.segments = _Cache.head = None
     _Cache.base_colours = {}
 
 
@@ -199,12 +212,15 @@ def write_pointer(root: Path, *, version: int, base: int, delta: str | None) -> 
     os.replace(tmp, root / "current.json")
 
 
-def publish_base(root: Path, idx, colours: dict[int, list[str]], version: int) -> None:
-    """A whole new base ``v<version>`` with no delta; keeps the previous base for readers still loading it."""
+def publish_base(root: Path, idx, colours: dict[int, list[str]], version: int, head=None) -> None:
+    """A whole new base ``v<version>`` with no delta (and the search head its vectors went through, if any);
+    keeps the previous base for readers still loading it."""
     path = root / f"v{version}"
     tmp = root / f".tmp-v{version}"
     shutil.rmtree(tmp, ignore_errors=True)
     idx.save(tmp)
+    if head is not None:
+        head.save(tmp / "head")
     (tmp / "colours.json").write_text(
         json.dumps({str(k): v for k, v in colours.items()}, ensure_ascii=False), encoding="utf-8"
     )

@@ -6,6 +6,8 @@ Writers are serialised by a row lock on :class:`VisualIndexState`. Products that
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from django.db import transaction
 
@@ -14,6 +16,7 @@ from kkot.assist.models import ImageAnalysis, VisualIndexState
 from kkot.assist.services.visual.segments import (
     Delta,
     index_root,
+    load_head,
     publish_base,
     publish_delta,
     read_pointer,
@@ -21,6 +24,7 @@ from kkot.assist.services.visual.segments import (
 from kkot.catalog.models import Product
 from kkot.stores.models import Store
 
+logger = logging.getLogger("kkot.assist")
 INDEXED_STATUSES = (Product.Status.ON_SALE, Product.Status.SOLD_OUT)
 #: Compact (write a new base) when the delta holds more than this many products or this share of the base.
 COMPACT_MIN_ITEMS = 2000
@@ -59,23 +63,25 @@ def visual_index_sync(*, product_ids: list[int]) -> int:
     with transaction.atomic():
         state, _c = VisualIndexState.objects.select_for_update().get_or_create(pk=1)
         ptr = read_pointer(root)
-        if ptr is None or state.model_version != vision.model_version():
+        if ptr is None or state.model_version != _index_model_version():
             return _rebuild_locked(root, state)
         base_dir = root / f"v{ptr['base']}"
         try:
             delta = Delta.load(base_dir, ptr.get("delta"))
             base_ids = set(np.load(base_dir / "ids.npy", allow_pickle=False).tolist())
+            head = load_head(base_dir)  # the base's own head: its vectors and the delta's must match
         except (OSError, ValueError, KeyError):
             return _rebuild_locked(root, state)
-        dim = vision.encoder().dim
+        raw_dim = vision.encoder().dim
         vecs = representative_vectors(sorted(_indexable(product_ids)))
         for p in {int(p) for p in product_ids}:
             delta.void.add(p)
             delta.vectors.pop(p, None)
             delta.colours.pop(p, None)
-            if p in vecs and len(vecs[p][0]) == dim:
-                delta.vectors[p] = vecs[p][0]
+            if p in vecs and len(vecs[p][0]) == raw_dim:
+                delta.vectors[p] = head.transform(vecs[p][0][None])[0] if head is not None else vecs[p][0]
                 delta.colours[p] = vecs[p][1]
+        dim = head.dim if head is not None else raw_dim
         if len(delta) > max(COMPACT_MIN_ITEMS, COMPACT_SHARE * len(base_ids)):
             return _rebuild_locked(root, state)
         state.version = max(state.version, ptr["version"]) + 1
@@ -85,22 +91,49 @@ def visual_index_sync(*, product_ids: list[int]) -> int:
         return state.items
 
 
+def _index_model_version() -> str:
+    """The photo model and the catalog search head the index must be built with."""
+    from kkot.assist.services.learn import search_head_version
+
+    head = search_head_version()
+    return vision.model_version() + (f"|{head}" if head else "")
+
+
+def _current_head():
+    """The current catalog search head (None: the index holds the stored vectors as they are)."""
+    from kkot.assist.services.learn import search_head_dir, search_head_version
+    from kkot.ml.vision import CatalogSearchHead
+
+    version = search_head_version()
+    if not version:
+        return None
+    try:
+        head = CatalogSearchHead.load(search_head_dir() / version)
+    except (OSError, ValueError, KeyError) as exc:
+        logger.warning("assist: search head %s unreadable, indexing the stored vectors: %s", version, exc)
+        return None
+    return head if head.in_dim == vision.encoder().dim else None
+
+
 def _rebuild_locked(root, state: VisualIndexState) -> int:
-    """A new base from every stored vector (the delta folds in)."""
+    """A new base from every stored vector (the delta folds in), through the current search head if any."""
     from kkot.ml.vision import VectorIndex
 
+    version = _index_model_version()
+    head = _current_head()
     vecs = representative_vectors(sorted(_indexable(None)))
-    dim = vision.encoder().dim
-    ids = [p for p in sorted(vecs) if len(vecs[p][0]) == dim]
-    idx = VectorIndex(dim)
+    raw_dim = vision.encoder().dim
+    ids = [p for p in sorted(vecs) if len(vecs[p][0]) == raw_dim]
+    idx = VectorIndex(head.dim if head is not None else raw_dim)
     if ids:
-        idx.add(ids, np.stack([vecs[p][0] for p in ids]))
+        x = np.stack([vecs[p][0] for p in ids])
+        idx.add(ids, head.transform(x) if head is not None else x)
     ptr = read_pointer(root)
     state.version = max(state.version, ptr["version"] if ptr else 0) + 1
-    publish_base(root, idx, {p: vecs[p][1] for p in ids}, state.version)
+    publish_base(root, idx, {p: vecs[p][1] for p in ids}, state.version, head=head)
     state.items = len(idx)
     state.backend = "hnsw" if getattr(idx, "_hnsw", None) is not None else "exact"
-    state.model_version = vision.model_version()
+    state.model_version = version  # (an unreadable head is logged and skipped, not retried on every sync)
     state.save()
     return len(idx)
 

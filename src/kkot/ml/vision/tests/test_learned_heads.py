@@ -152,3 +152,46 @@ def test_catalog_colour_model_joins_two_heads_and_round_trips(tmp_path) -> None:
     (tmp_path / "m" / "catalog_colour.json").write_text('{"format": "other"}')
     with pytest.raises(ValueError, match="not a kkot catalog colour model"):
         CatalogColourModel.load(str(tmp_path / "m"))
+
+
+@pytest.mark.parametrize("backend", ["torch", "sklearn"])
+def test_catalog_search_head_brings_same_category_and_colour_together(backend: str, tmp_path) -> None:  # noqa: ANN001
+    from kkot.ml.vision import CatalogSearchHead
+
+    if backend == "torch":
+        pytest.importorskip("torch")
+    x, cats = _clusters(n=120, d=12, k=3, seed=5)
+    rng = np.random.default_rng(1)
+    colour_dir = rng.normal(size=12).astype(np.float32) * 1.5
+    colours = ["레드" if i % 2 else "블루" for i in range(len(x))]
+    x = x + np.array([colour_dir if c == "레드" else -colour_dir for c in colours], np.float32)
+    # plus loud dimensions that mean nothing: the raw vectors' neighbours are mostly noise, the heads learn better
+    x = np.concatenate([x, rng.normal(size=(len(x), 40)).astype(np.float32) * 3], 1)
+    colours_known = [c if i % 5 else None for i, c in enumerate(colours)]  # some products have no colour
+    head = CatalogSearchHead()
+    head.CATEGORY_HEAD = {"hidden": 32, "dim": 8, "epochs": 30, "backend": backend}
+    head.fit(x, cats, colours_known)
+    v = head.transform(x)
+    assert v.shape == (120, head.dim) and v.dtype == np.float32 and np.allclose(np.linalg.norm(v, axis=1), 1)
+    assert head.colour is not None and head.colour.classes_ == ["레드", "블루"]
+
+    def p_at_5(vecs: np.ndarray, labels: list[str]) -> float:
+        sims = vecs @ vecs.T
+        np.fill_diagonal(sims, -np.inf)
+        top = np.argsort(-sims, axis=1)[:, :5]
+        lab = np.array(labels)
+        return float((lab[top] == lab[:, None]).mean())
+
+    both = [f"{c}|{k}" for c, k in zip(cats, colours, strict=True)]
+    raw = x / np.linalg.norm(x, axis=1, keepdims=True)
+    assert p_at_5(v, both) > p_at_5(raw, both)
+    head.save(tmp_path / "h")
+    again = CatalogSearchHead.load(tmp_path / "h")
+    assert again.dim == head.dim and np.allclose(again.transform(x[:7]), v[:7], atol=1e-5)
+    with pytest.raises(ValueError, match="expected"):
+        again.transform(x[:, :4])
+    # without colour names the colour part is left out
+    plain = CatalogSearchHead()
+    plain.CATEGORY_HEAD = head.CATEGORY_HEAD
+    plain.fit(x, cats)
+    assert plain.colour is None and plain.transform(x[:2]).shape == (2, plain.dim)
