@@ -53,8 +53,12 @@ def assist_models_train_task() -> dict:
     from kkot.assist.services.visual import visual_index_rebuild
 
     learn.tag_model_train()
-    out = {"category_classes": learn.category_model_train(), "colour_classes": learn.colour_model_train()}
-    out["search_head"] = learn.search_head_train()
+    photos = learn.catalog_photos()  # read once for the three models below
+    out = {
+        "category_classes": learn.category_model_train(photos),
+        "colour_classes": learn.colour_model_train(photos),
+        "search_head": learn.search_head_train(photos),
+    }
     if out["search_head"]:
         out["indexed"] = visual_index_rebuild()
     return out

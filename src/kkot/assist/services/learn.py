@@ -14,7 +14,9 @@ import os
 import shutil
 import threading
 import time
+from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -104,24 +106,41 @@ def tag_model() -> TagSuggester | None:
     return model
 
 
-def category_model_train() -> int:
-    """Title + representative-image category model over the catalog's leaf categories; returns classes."""
+class CatalogPhoto(NamedTuple):
+    """One product as the catalog-trained models see it: its labels and its representative photo's vector."""
+
+    pid: int
+    name: str
+    category_id: int
+    attributes: dict
+    vector: np.ndarray
+
+
+def catalog_photos() -> list[CatalogPhoto]:
+    """The newest products (at most ``MAX_TRAIN_PRODUCTS``) whose representative photo the current model has
+    analysed, read once for all the models trained from them."""
     from kkot.assist.services.visual import representative_vectors
-    from kkot.ml.vision import CategoryPredictor
 
     vecs = representative_vectors(None)
-    rows = [(pid, name, cat) for pid, name, cat, _a in _product_rows() if pid in vecs]
-    counts: dict[int, int] = {}
-    for _p, _n, c in rows:
-        counts[c] = counts.get(c, 0) + 1
-    rows = [r for r in rows if counts[r[2]] >= MIN_CATEGORY_EXAMPLES]
-    if len({r[2] for r in rows}) < 2:
-        return 0
-    dims = {len(vecs[r[0]][0]) for r in rows}
-    if len(dims) != 1:
+    return [CatalogPhoto(pid, name, cat, attrs or {}, vecs[pid][0])
+            for pid, name, cat, attrs in _product_rows() if pid in vecs]
+
+
+def _one_dim(rows: list[CatalogPhoto]) -> bool:
+    return len({len(r.vector) for r in rows}) == 1
+
+
+def category_model_train(photos: list[CatalogPhoto] | None = None) -> int:
+    """Title + representative-image category model over the catalog's leaf categories; returns classes."""
+    from kkot.ml.vision import CategoryPredictor
+
+    rows = catalog_photos() if photos is None else photos
+    counts = Counter(r.category_id for r in rows)
+    rows = [r for r in rows if counts[r.category_id] >= MIN_CATEGORY_EXAMPLES]
+    if len({r.category_id for r in rows}) < 2 or not _one_dim(rows):
         return 0
     model = CategoryPredictor().fit(
-        [r[1] for r in rows], np.stack([vecs[r[0]][0] for r in rows]), [str(r[2]) for r in rows]
+        [r.name for r in rows], np.stack([r.vector for r in rows]), [str(r.category_id) for r in rows]
     )
     path = assist_dir() / "category"
     model.save(path)
@@ -155,26 +174,22 @@ def _single_colour(attrs) -> str | None:
     return vals[0] if len(set(vals)) == 1 else None
 
 
-def colour_model_train() -> int:
+def colour_model_train(photos: list[CatalogPhoto] | None = None) -> int:
     """Colour names over the representative photos' search vectors, learnt from the sellers' colour attribute
     (set by hand or by accepting a suggestion); returns the number of names learnt (0: not enough data)."""
-    from kkot.assist.services.visual import representative_vectors
     from kkot.ml.vision import CatalogColourModel
 
-    vecs = representative_vectors(None)
-    rows = [(pid, c) for pid, _n, _cat, attrs in _product_rows() if pid in vecs and (c := _single_colour(attrs))]
-    counts: dict[str, int] = {}
-    for _p, c in rows:
-        counts[c] = counts.get(c, 0) + 1
-    rows = [r for r in rows if counts[r[1]] >= MIN_COLOUR_EXAMPLES]
-    path = assist_dir() / "colour"
+    rows = [(r, c) for r in (catalog_photos() if photos is None else photos) if (c := _single_colour(r.attributes))]
+    counts = Counter(c for _r, c in rows)
+    rows = [(r, c) for r, c in rows if counts[c] >= MIN_COLOUR_EXAMPLES]
     if (
-        len({c for _p, c in rows}) < max(2, MIN_COLOUR_CLASSES)
+        len({c for _r, c in rows}) < max(2, MIN_COLOUR_CLASSES)
         or len(rows) < MIN_COLOUR_PRODUCTS
-        or len({len(vecs[p][0]) for p, _c in rows}) != 1
+        or not _one_dim([r for r, _c in rows])
     ):
         return 0
-    model = CatalogColourModel().fit(np.stack([vecs[p][0] for p, _c in rows]), [c for _p, c in rows])
+    model = CatalogColourModel().fit(np.stack([r.vector for r, _c in rows]), [c for _r, c in rows])
+    path = assist_dir() / "colour"
     model.save(str(path))
     (path / "trained.json").write_text(json.dumps({"products": len(rows), "classes": len(model.classes_)}))
     return len(model.classes_)
@@ -195,31 +210,22 @@ def search_head_dir() -> Path:
     return assist_dir() / "search_head"
 
 
-def search_head_train() -> str:
+def search_head_train(photos: list[CatalogPhoto] | None = None) -> str:
     """Train the visual index's search head on the catalog (leaf categories, single colours) and make it current;
     returns its version, or "" when the catalog is too small (the index then keeps the stored vectors)."""
-    from kkot.assist.services.visual import representative_vectors
     from kkot.ml.vision import CatalogSearchHead
 
-    vecs = representative_vectors(None)
-    rows = [(pid, cat, _single_colour(attrs)) for pid, _n, cat, attrs in _product_rows() if pid in vecs]
-    counts: dict[int, int] = {}
-    for _p, cat, _c in rows:
-        counts[cat] = counts.get(cat, 0) + 1
-    rows = [r for r in rows if counts[r[1]] >= MIN_CATEGORY_EXAMPLES]
-    if len(rows) < MIN_SEARCH_PRODUCTS or len({r[1] for r in rows}) < 2:
+    rows = catalog_photos() if photos is None else photos
+    counts = Counter(r.category_id for r in rows)
+    rows = [r for r in rows if counts[r.category_id] >= MIN_CATEGORY_EXAMPLES]
+    if len(rows) < MIN_SEARCH_PRODUCTS or len({r.category_id for r in rows}) < 2 or not _one_dim(rows):
         return ""
-    if len({len(vecs[p][0]) for p, _cat, _c in rows}) != 1:
-        return ""
-    named: dict[str, int] = {}
-    for _p, _cat, c in rows:
-        if c:
-            named[c] = named.get(c, 0) + 1
-    colours = [c if c and named[c] >= MIN_COLOUR_EXAMPLES else None for _p, _cat, c in rows]
+    colour_of = [_single_colour(r.attributes) for r in rows]
+    named = Counter(c for c in colour_of if c)
     head = CatalogSearchHead().fit(
-        np.stack([vecs[p][0] for p, _cat, _c in rows]),
-        [str(cat) for _p, cat, _c in rows],
-        colours,
+        np.stack([r.vector for r in rows]),
+        [str(r.category_id) for r in rows],
+        [c if c and named[c] >= MIN_COLOUR_EXAMPLES else None for c in colour_of],
         min_colour_names=MIN_COLOUR_CLASSES,
     )
     root = search_head_dir()
